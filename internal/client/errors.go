@@ -1,0 +1,89 @@
+// Package client holds what the three vendor clients share: one HTTP transport with retries,
+// rate limiting, failover and redacted logging, typed API errors, and the helper that splits a
+// large list into concurrent per-call chunks. It knows nothing of Terraform.
+package client
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// APIError is a vendor's refusal, decoded from its answer. Every vendor client returns it, so
+// callers can use errors.As regardless of vendor.
+type APIError struct {
+	// Vendor names the platform that answered ("RongCloud", "Easemob", "Tencent Cloud IM").
+	Vendor string
+	// Operation says what was being attempted, in words a user understands.
+	Operation string
+	// HTTPStatus is the HTTP status of the answer (Tencent answers 200 even for failures).
+	HTTPStatus int
+	// Code is the vendor's own error code, as text (numeric codes are formatted in decimal).
+	Code string
+	// Message is the vendor's own explanation.
+	Message string
+	// RequestID is the vendor's or our request identifier, for the vendor's support desk.
+	RequestID string
+	// Hint tells the user what to do about it, when we know.
+	Hint string
+	// Retryable reports whether the same request may succeed if sent again later.
+	Retryable bool
+	// RateLimited marks answers that mean "slow down", so backoff can be longer.
+	RateLimited bool
+}
+
+// Error renders the vendor's code and message with the request ID and the hint, on one line.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Vendor)
+	if e.Operation != "" {
+		b.WriteString(" " + e.Operation)
+	}
+	b.WriteString(" failed")
+	if e.HTTPStatus != 0 {
+		fmt.Fprintf(&b, " (HTTP %d)", e.HTTPStatus)
+	}
+	if e.Code != "" {
+		b.WriteString(": code " + e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if e.RequestID != "" {
+		b.WriteString(" [request ID " + e.RequestID + "]")
+	}
+	if e.Hint != "" {
+		b.WriteString(". " + e.Hint)
+	}
+	return b.String()
+}
+
+// IsRetryable reports whether err is worth sending again: a retryable APIError or a network
+// failure. Anything else (bad input, auth, permissions) fails the same way every time.
+func IsRetryable(err error) bool {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.Retryable
+	}
+	var netErr *NetworkError
+	return errors.As(err, &netErr)
+}
+
+// NetworkError is a request that got no HTTP answer. The message carries a redacted URL only.
+type NetworkError struct {
+	Vendor string
+	// URL is the redacted address that was tried.
+	URL string
+	// NotSent is true when the request certainly never reached the server (the connection was
+	// refused or the name did not resolve), which makes even a non-idempotent call safe to resend.
+	NotSent bool
+	Err     error
+}
+
+// Error describes the failure with a redacted URL, never the raw one.
+func (e *NetworkError) Error() string {
+	return fmt.Sprintf("%s: no answer from %s: %v", e.Vendor, e.URL, e.Err)
+}
+
+// Unwrap exposes the cause so errors.Is(err, context.DeadlineExceeded) works.
+func (e *NetworkError) Unwrap() error { return e.Err }

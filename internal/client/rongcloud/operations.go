@@ -1,0 +1,99 @@
+package rongcloud
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strconv"
+
+	"github.com/imops/terraform-provider-imops/internal/client"
+	"golang.org/x/time/rate"
+)
+
+// ConversationType is RongCloud's numeric conversation kind.
+type ConversationType int
+
+// Conversation kinds that support message extensions.
+const (
+	ConversationPrivate ConversationType = 1
+	ConversationGroup   ConversationType = 3
+)
+
+// ExtensionDelete asks to remove extension keys from one message.
+type ExtensionDelete struct {
+	MessageUID       string
+	UserID           string
+	ConversationType ConversationType
+	TargetID         string
+	ExtraKeys        []string
+	SyncSender       bool
+}
+
+// DeleteExtensions removes the keys in calls of at most ExtraKeysPerCall, run concurrently
+// under the app's rate limit (and the tighter group limit for group conversations). The
+// returned progress tells how many calls and keys completed, also on failure.
+func (c *Client) DeleteExtensions(ctx context.Context, req ExtensionDelete, onProgress func(client.ChunkProgress)) (client.ChunkProgress, error) {
+	var limiters []*rate.Limiter
+	if req.ConversationType == ConversationGroup {
+		limiters = append(limiters, c.groupLimiter)
+	}
+	return client.RunChunks(ctx, req.ExtraKeys, ExtraKeysPerCall, c.concurrency, func(ctx context.Context, keys []string) error {
+		encodedKeys, err := json.Marshal(keys)
+		if err != nil {
+			return err
+		}
+		form := url.Values{
+			"msgUID":           {req.MessageUID},
+			"userId":           {req.UserID},
+			"conversationType": {strconv.Itoa(int(req.ConversationType))},
+			"targetId":         {req.TargetID},
+			"extraKey":         {string(encodedKeys)},
+			"isSyncSender":     {boolDigit(req.SyncSender)},
+		}
+		return c.post(ctx, "delete message extensions", "/message/expansion/delete.json", form, client.RetryTransient, limiters...)
+	}, onProgress)
+}
+
+// BroadcastRecall asks to recall one broadcast message.
+type BroadcastRecall struct {
+	FromUserID string
+	MessageUID string
+	// SentTime is the message's send time in ms; 0 leaves it out.
+	SentTime             int64
+	IsAdmin              bool
+	IsDelete             bool
+	Extra                string
+	DisableUpdateLastMsg bool
+}
+
+// RecallBroadcast recalls a broadcast message. The call's quota is 2 per hour and 3 per day,
+// so it is resent only when the request certainly never reached RongCloud.
+func (c *Client) RecallBroadcast(ctx context.Context, req BroadcastRecall) error {
+	form := url.Values{
+		"fromUserId":           {req.FromUserID},
+		"messageUID":           {req.MessageUID},
+		"isAdmin":              {boolDigit(req.IsAdmin)},
+		"isDelete":             {boolDigit(req.IsDelete)},
+		"disableUpdateLastMsg": {strconv.FormatBool(req.DisableUpdateLastMsg)},
+	}
+	if req.SentTime != 0 {
+		form.Set("sentTime", strconv.FormatInt(req.SentTime, 10))
+	}
+	if req.Extra != "" {
+		form.Set("extra", req.Extra)
+	}
+	err := c.post(ctx, "recall a broadcast message", "/message/broadcast/recall.json", form, client.RetryOnlyUnsent)
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) && apiErr.Code == "1008" {
+		apiErr.Hint = "broadcast recall is limited to 2 calls per hour and 3 per calendar day for the app; wait for the quota to renew, then apply again"
+	}
+	return err
+}
+
+func boolDigit(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}

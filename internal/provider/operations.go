@@ -1,0 +1,10 @@
+package provider
+
+// operations lists every vendor call the provider offers. Adding an operation is one file
+// declaring it plus one line here; both the resource and the action follow.
+func operations() []*Operation {
+	return []*Operation{
+		rongcloudExtensionDelete(),
+		rongcloudBroadcastRecall(),
+	}
+}

@@ -1,0 +1,171 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+var (
+	_ resource.Resource              = (*operationResource)(nil)
+	_ resource.ResourceWithConfigure = (*operationResource)(nil)
+)
+
+// newOperationResource makes an operation an action-style resource: create runs it, the state
+// records that it ran, read never calls the vendor, every change replaces, destroy forgets.
+func newOperationResource(op *Operation) resource.Resource {
+	return &operationResource{op: op}
+}
+
+type operationResource struct {
+	op      *Operation
+	clients *Clients
+}
+
+func (r *operationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + r.op.Name
+}
+
+func (r *operationResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attrs := map[string]schema.Attribute{
+		"triggers": schema.MapAttribute{
+			Optional:            true,
+			ElementType:         types.StringType,
+			MarkdownDescription: "Arbitrary strings; changing any of them runs the operation again (as a replacement).",
+			PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+		},
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "Random identifier of this run.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"executed_at": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "When the operation completed (RFC 3339, UTC).",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"vendor_calls": schema.Int64Attribute{
+			Computed:            true,
+			MarkdownDescription: "How many vendor API calls the run made (large lists are split into several).",
+			PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+		},
+	}
+	for _, arg := range r.op.Arguments {
+		attrs[arg.Name] = resourceAttribute(arg)
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: r.op.Description,
+		Attributes:          attrs,
+	}
+}
+
+// resourceAttribute renders an argument for the resource surface: every argument forces
+// replacement, because changing what was deleted means running the deletion again.
+func resourceAttribute(arg Argument) schema.Attribute {
+	optional := !arg.Required
+	switch arg.Kind {
+	case KindBool:
+		a := schema.BoolAttribute{
+			Required: arg.Required, Optional: optional, MarkdownDescription: arg.Description,
+			PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
+		}
+		if d, ok := arg.Default.(bool); ok {
+			a.Computed, a.Default = true, booldefault.StaticBool(d)
+		}
+		return a
+	case KindInt64:
+		return schema.Int64Attribute{
+			Required: arg.Required, Optional: optional, MarkdownDescription: arg.Description,
+			Validators: arg.Int64Validators, PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+		}
+	case KindStringSet:
+		return schema.SetAttribute{
+			Required: arg.Required, Optional: optional, MarkdownDescription: arg.Description, ElementType: types.StringType,
+			Validators: arg.SetValidators, PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
+		}
+	default:
+		return schema.StringAttribute{
+			Required: arg.Required, Optional: optional, MarkdownDescription: arg.Description,
+			Validators: arg.StringValidators, PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		}
+	}
+}
+
+func (r *operationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	clients, ok := req.ProviderData.(*Clients)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *Clients, got %T. This is a bug in the provider.", req.ProviderData))
+		return
+	}
+	r.clients = clients
+}
+
+func (r *operationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	args, diags := r.op.readArgs(ctx, req.Plan)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	progress := func(message string) { tflog.Info(ctx, message, map[string]any{"operation": r.op.TypeName()}) }
+	outcome, err := r.op.Run(ctx, r.clients, args, progress)
+	if err != nil {
+		resp.Diagnostics.AddError("Error running "+r.op.TypeName(), failureDetail(r.op, outcome, err))
+		return
+	}
+	// Only now, with every call answered OK, is the run recorded.
+	resp.State.Raw = req.Plan.Raw.Copy()
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), newRunID())...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("executed_at"), time.Now().UTC().Format(time.RFC3339))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("vendor_calls"), int64(outcome.CallsDone))...)
+}
+
+// Read keeps the state as it is: the record says the operation ran, and there is nothing at
+// the vendor to compare it with.
+func (r *operationResource) Read(_ context.Context, _ resource.ReadRequest, _ *resource.ReadResponse) {}
+
+// Update is reached only if a future attribute does not force replacement; it keeps the plan.
+func (r *operationResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.State.Raw = req.Plan.Raw.Copy()
+}
+
+// Delete only forgets: nothing that was deleted or recalled can be brought back.
+func (r *operationResource) Delete(ctx context.Context, _ resource.DeleteRequest, _ *resource.DeleteResponse) {
+	tflog.Info(ctx, "removing the record of "+r.op.TypeName()+" from state; nothing is undone at the vendor")
+}
+
+// failureDetail explains a failed run: what was attempted, the vendor's error, how much had
+// completed, and that nothing was recorded.
+func failureDetail(op *Operation, outcome Outcome, err error) string {
+	detail := fmt.Sprintf("While running %s (%s): %v.", op.TypeName(), op.Summary, err)
+	if outcome.CallsDone > 0 {
+		detail += fmt.Sprintf("\n\n%s of %s %s calls completed before the failure (%s of %s %s); those are not undone.",
+			thousands(outcome.CallsDone), thousands(outcome.CallsTotal), op.Vendor,
+			thousands(outcome.ItemsDone), thousands(outcome.ItemsTotal), outcome.ItemNoun)
+	}
+	detail += "\n\nNothing was recorded in state, so the next apply runs the whole operation again."
+	return detail
+}
+
+func newRunID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
