@@ -2,19 +2,20 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-	"github.com/imops/terraform-provider-imops/internal/client/rongcloud"
 )
 
 // Clients is what Configure hands to every resource and action: one client per configured
 // vendor, built once and shared, so the per-vendor rate limiters cover every operation that
 // Terraform runs in parallel.
 type Clients struct {
-	rongcloud    *rongcloud.Client
-	rongcloudErr error
+	rongcloudClients
+	easemobClients
+	tencentimClients
 }
 
 // vendorOff explains why a vendor cannot be used, naming the settings that are missing.
@@ -27,18 +28,17 @@ func vendorOff(vendor, block string, missing []string, envPrefix string) error {
 		vendor, strings.Join(missing, " and "), block, strings.Join(envs, ", "))
 }
 
-// RongCloud returns the RongCloud client, or why there is none.
-func (c *Clients) RongCloud() (*rongcloud.Client, error) {
+// vendorClient returns a vendor's client, or the reason there is none.
+func vendorClient[C any](c *Clients, pick func(*Clients) (*C, error)) (*C, error) {
 	if c == nil {
-		return nil, errNotConfigured
+		return nil, errors.New("the provider has not been configured; this is a bug in the provider")
 	}
-	if c.rongcloud == nil {
-		return nil, c.rongcloudErr
+	client, err := pick(c)
+	if client == nil && err == nil {
+		err = errors.New("the vendor's settings were not known when the provider was configured")
 	}
-	return c.rongcloud, nil
+	return client, err
 }
-
-var errNotConfigured = fmt.Errorf("the provider has not been configured yet; this is a bug in the provider or a run with unknown provider settings")
 
 // tflogLogger sends the transport's (already redacted) lines to Terraform's log.
 type tflogLogger struct{}

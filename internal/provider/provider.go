@@ -39,6 +39,10 @@ func (p *imopsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, 
 }
 
 func (p *imopsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	blocks := map[string]schema.Block{}
+	for _, v := range vendorSetups() {
+		blocks[v.block] = v.schema()
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Day-2 message operations on RongCloud, Easemob and Tencent Cloud IM: delete or recall " +
 			"messages and message extensions from a reviewed Terraform run. Configure only the vendors you use; " +
@@ -60,18 +64,16 @@ func (p *imopsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 					"limit paces them further. Default `10`. Environment: `IMOPS_MAX_CONCURRENT_REQUESTS`.",
 			},
 		},
-		Blocks: map[string]schema.Block{
-			"rongcloud": rongcloudBlock(),
-		},
+		Blocks: blocks,
 	}
 }
 
-// providerModel is the provider configuration.
+// providerModel is the provider-wide part of the configuration; each vendor reads its own
+// block (see vendorSetup).
 type providerModel struct {
-	MaxRetries            types.Int64     `tfsdk:"max_retries"`
-	RequestTimeout        types.String    `tfsdk:"request_timeout"`
-	MaxConcurrentRequests types.Int64     `tfsdk:"max_concurrent_requests"`
-	RongCloud             *rongcloudModel `tfsdk:"rongcloud"`
+	MaxRetries            types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout        types.String `tfsdk:"request_timeout"`
+	MaxConcurrentRequests types.Int64  `tfsdk:"max_concurrent_requests"`
 }
 
 // commonSettings are the provider-wide values every vendor client shares.
@@ -83,7 +85,9 @@ type commonSettings struct {
 
 func (p *imopsProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("max_retries"), &cfg.MaxRetries)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("request_timeout"), &cfg.RequestTimeout)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("max_concurrent_requests"), &cfg.MaxConcurrentRequests)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -93,9 +97,8 @@ func (p *imopsProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 	clients := &Clients{}
-	clients.rongcloud, clients.rongcloudErr = configureRongCloud(cfg.RongCloud, common)
-	if clients.rongcloudErr != nil && cfg.RongCloud != nil && !isNotConfigured(clients.rongcloudErr) {
-		resp.Diagnostics.AddAttributeError(path.Root("rongcloud"), "Invalid RongCloud configuration", clients.rongcloudErr.Error())
+	for _, v := range vendorSetups() {
+		resp.Diagnostics.Append(v.configure(ctx, req.Config, common, clients)...)
 	}
 	resp.ResourceData = clients
 	resp.ActionData = clients
@@ -145,15 +148,6 @@ func (p *imopsProvider) Resources(_ context.Context) []func() resource.Resource 
 
 func (p *imopsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return nil
-}
-
-// errVendorNotConfigured marks the "nothing set at all" case, which is not an error until a
-// resource of that vendor is used.
-type errVendorNotConfigured struct{ error }
-
-func isNotConfigured(err error) bool {
-	_, ok := err.(errVendorNotConfigured)
-	return ok
 }
 
 // stringSetting returns the configured value, else the environment variable, else "".

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -8,12 +9,40 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/imops/terraform-provider-imops/internal/client"
 	"github.com/imops/terraform-provider-imops/internal/client/rongcloud"
 )
+
+// rongcloudClients is the RongCloud part of Clients.
+type rongcloudClients struct {
+	rongcloud    *rongcloud.Client
+	rongcloudErr error
+}
+
+// RongCloud returns the RongCloud client, or why there is none.
+func (c *Clients) RongCloud() (*rongcloud.Client, error) {
+	return vendorClient(c, func(c *Clients) (*rongcloud.Client, error) { return c.rongcloud, c.rongcloudErr })
+}
+
+func rongcloudSetup() vendorSetup {
+	return vendorSetup{
+		block:  "rongcloud",
+		schema: rongcloudBlock,
+		configure: func(ctx context.Context, config tfsdk.Config, common commonSettings, clients *Clients) diag.Diagnostics {
+			model, diags := readBlock[rongcloudModel](ctx, config, "rongcloud")
+			if diags.HasError() {
+				return diags
+			}
+			clients.rongcloud, clients.rongcloudErr = configureRongCloud(model, common)
+			return append(diags, blockDiagnostics("rongcloud", rongcloud.Vendor, model != nil, clients.rongcloudErr)...)
+		},
+	}
+}
 
 type rongcloudModel struct {
 	AppKey            types.String  `tfsdk:"app_key"`
@@ -67,7 +96,7 @@ func rongcloudBlock() schema.SingleNestedBlock {
 
 // configureRongCloud builds the RongCloud client from the block and the environment. It
 // returns errVendorNotConfigured (wrapping the user-facing message) when credentials are
-// missing, and nil, nil when values are unknown until apply.
+// missing or the settings are unknown until apply.
 func configureRongCloud(m *rongcloudModel, common commonSettings) (*rongcloud.Client, error) {
 	if m == nil {
 		m = &rongcloudModel{AppKey: types.StringNull(), AppSecret: types.StringNull(), Region: types.StringNull(), APIURLs: types.ListNull(types.StringType), RequestsPerSecond: types.Float64Null()}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -16,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
@@ -139,7 +139,8 @@ func (r *operationResource) Create(ctx context.Context, req resource.CreateReque
 
 // Read keeps the state as it is: the record says the operation ran, and there is nothing at
 // the vendor to compare it with.
-func (r *operationResource) Read(_ context.Context, _ resource.ReadRequest, _ *resource.ReadResponse) {}
+func (r *operationResource) Read(_ context.Context, _ resource.ReadRequest, _ *resource.ReadResponse) {
+}
 
 // Update is reached only if a future attribute does not force replacement; it keeps the plan.
 func (r *operationResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -1,0 +1,48 @@
+package provider
+
+import (
+	"context"
+	"errors"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+)
+
+// vendorSetup is one vendor's part of the provider configuration: its block and how to turn
+// the block (and the environment) into a client. Each vendor keeps all of it in its own
+// provider_<vendor>.go file.
+type vendorSetup struct {
+	block     string
+	schema    func() schema.SingleNestedBlock
+	configure func(ctx context.Context, config tfsdk.Config, common commonSettings, clients *Clients) diag.Diagnostics
+}
+
+func vendorSetups() []vendorSetup {
+	return []vendorSetup{rongcloudSetup(), easemobSetup(), tencentimSetup()}
+}
+
+// errVendorNotConfigured marks "credentials missing" and "settings unknown until apply":
+// neither is an error until a resource of that vendor runs.
+type errVendorNotConfigured struct{ error }
+
+// readBlock reads a vendor block; nil means the block is absent from the configuration.
+func readBlock[M any](ctx context.Context, config tfsdk.Config, block string) (*M, diag.Diagnostics) {
+	var model *M
+	diags := config.GetAttribute(ctx, path.Root(block), &model)
+	return model, diags
+}
+
+// blockDiagnostics turns a vendor setup error into a configuration error when the user wrote
+// the block (a typo there should stop the run at once). Missing credentials, or settings
+// that come only from the environment, wait until the vendor is actually used.
+func blockDiagnostics(block, vendor string, present bool, err error) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var notConfigured errVendorNotConfigured
+	if err == nil || !present || errors.As(err, &notConfigured) {
+		return diags
+	}
+	diags.AddAttributeError(path.Root(block), "Invalid "+vendor+" configuration", err.Error())
+	return diags
+}
