@@ -51,6 +51,9 @@ func RunChunks[T any](ctx context.Context, items []T, size, concurrency int, fn 
 			}
 			if err := fn(ctx, chunk); err != nil {
 				failed.Store(true)
+				if len(chunks) == 1 {
+					return err
+				}
 				return fmt.Errorf("call %d of %d (%d items): %w", i+1, len(chunks), len(chunk), err)
 			}
 			mu.Lock()

@@ -53,7 +53,7 @@ func (e *APIError) Error() string {
 		b.WriteString(" [request ID " + e.RequestID + "]")
 	}
 	if e.Hint != "" {
-		b.WriteString(". " + e.Hint)
+		b.WriteString(". " + strings.ToUpper(e.Hint[:1]) + e.Hint[1:])
 	}
 	return b.String()
 }
