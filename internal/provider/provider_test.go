@@ -1,0 +1,125 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/imops/terraform-provider-imops/internal/emulator"
+)
+
+const groupDeleteResource = `
+resource "imops_rongcloud_extension_delete" "x" {
+  message_uid       = "MSG-GROUP-1"
+  user_id           = "alice"
+  conversation_type = "group"
+  target_id         = "room-1"
+  extra_keys        = ["leak1"]
+}
+`
+
+// A vendor with no credentials stays off; using it names the vendor and what is missing.
+func TestAccProvider_vendorNotConfigured(t *testing.T) {
+	for _, env := range []string{"IMOPS_RONGCLOUD_APP_KEY", "IMOPS_RONGCLOUD_APP_SECRET", "IMOPS_RONGCLOUD_API_URLS", "IMOPS_RONGCLOUD_REGION"} {
+		t.Setenv(env, "")
+	}
+	t.Setenv("IMOPS_RONGCLOUD_APP_KEY", "only-the-key")
+	emu, _ := testEmulator(t, testFixture(), emulator.Options{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      `provider "imops" {}` + groupDeleteResource,
+			ExpectError: regexp.MustCompile(`(?s)RongCloud\s+is\s+not\s+configured:\s+set\s+app_secret.*IMOPS_RONGCLOUD_APP_SECRET`),
+		}},
+	})
+	if n := len(emu.Requests()); n != 0 {
+		t.Errorf("requests = %d, want 0", n)
+	}
+}
+
+// Plain http is refused for anything but loopback, before any call.
+func TestAccProvider_httpRefusedOffLoopback(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "imops" {
+  rongcloud {
+    app_key    = "k"
+    app_secret = "s"
+    api_urls   = ["http://api.rong-api.com"]
+  }
+}
+` + groupDeleteResource,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)only\s+https\s+is\s+allowed,\s+except\s+for\s+loopback`),
+		}},
+	})
+}
+
+func TestAccProvider_unknownRegion(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "imops" {
+  rongcloud {
+    app_key    = "k"
+    app_secret = "s"
+    region     = "moon"
+  }
+}
+` + groupDeleteResource,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)region.*value must be one of`),
+		}},
+	})
+}
+
+// Settings from another resource are unknown at plan time and known at apply.
+func TestAccProvider_valuesUnknownAtPlan(t *testing.T) {
+	emu, baseURL := testEmulator(t, testFixture(), emulator.Options{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "terraform_data" "credentials" {
+  input = { key = %q, url = %q }
+}
+provider "imops" {
+  rongcloud {
+    app_key    = terraform_data.credentials.output.key
+    app_secret = %q
+    api_urls   = [terraform_data.credentials.output.url]
+  }
+}
+`, testRongCloudAppKey, baseURL+"/rongcloud", testRongCloudAppSecret) + groupDeleteResource,
+			Check: func(*terraform.State) error {
+				if _, ok := emu.Snapshot().RongCloud.Messages["MSG-GROUP-1"].Extensions["leak1"]; ok {
+					return fmt.Errorf("leak1 still present")
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// A gateway path prefix in the base URL is kept on every call.
+func TestAccProvider_basePathPrefixKept(t *testing.T) {
+	emu, baseURL := testEmulator(t, testFixture(), emulator.Options{})
+	t.Setenv("IMOPS_RONGCLOUD_APP_KEY", testRongCloudAppKey)
+	t.Setenv("IMOPS_RONGCLOUD_APP_SECRET", testRongCloudAppSecret)
+	t.Setenv("IMOPS_RONGCLOUD_API_URLS", baseURL+"/rongcloud/")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `provider "imops" {}` + groupDeleteResource,
+		}},
+	})
+	reqs := emu.Requests()
+	if len(reqs) != 1 || reqs[0].Path != "/message/expansion/delete.json" || reqs[0].Status != 200 {
+		t.Errorf("requests = %+v", reqs)
+	}
+}
