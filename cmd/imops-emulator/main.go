@@ -1,7 +1,9 @@
 // Command imops-emulator serves fake RongCloud, Easemob and Tencent Cloud IM APIs on loopback,
 // for the demo, the provider's tests and users' own CI dry runs.
 //
-//	imops-emulator -addr 127.0.0.1:8900 [-fixture data.json] [-state-out state.json]
+//	imops-emulator [-addr 127.0.0.1:8900] [-fixture data.json] [-state-out state.json] [-ready-file f]
+//	imops-emulator dump -url http://127.0.0.1:8900     # print the store as JSON
+//	imops-emulator diff before.json after.json         # what changed between two dumps
 //
 // Vendors answer below http://ADDR/rongcloud, /easemob and /tencentim (each also under a
 // "-backup" twin for failover drills); the admin API is below /_admin/.
@@ -13,11 +15,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -25,12 +29,61 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	var err error
+	switch {
+	case len(os.Args) > 1 && os.Args[1] == "dump":
+		err = dump(os.Args[2:])
+	case len(os.Args) > 1 && os.Args[1] == "diff":
+		err = diff(os.Args[2:])
+	default:
+		err = serve()
+	}
+	if err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run() error {
+// dump prints a running emulator's store.
+func dump(args []string) error {
+	flags := flag.NewFlagSet("dump", flag.ExitOnError)
+	baseURL := flags.String("url", "http://127.0.0.1:8900", "base URL of a running emulator")
+	_ = flags.Parse(args)
+	resp, err := http.Get(strings.TrimRight(*baseURL, "/") + "/_admin/state")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %s", *baseURL, resp.Status)
+	}
+	_, err = io.Copy(os.Stdout, resp.Body)
+	return err
+}
+
+// diff prints what changed between two dumps, so a demo or a dry run shows what went.
+func diff(args []string) error {
+	if len(args) != 2 {
+		return errors.New("usage: imops-emulator diff before.json after.json")
+	}
+	var snapshots [2]emulator.Snapshot
+	for i, path := range args {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(data, &snapshots[i]); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	changes, unchanged, err := emulator.Diff(snapshots[0], snapshots[1])
+	if err != nil {
+		return err
+	}
+	fmt.Print(emulator.FormatChanges(changes, unchanged))
+	return nil
+}
+
+func serve() error {
 	addr := flag.String("addr", "127.0.0.1:8900", "loopback address to listen on")
 	fixturePath := flag.String("fixture", "", "JSON fixture to start from (default: the built-in demo data)")
 	stateOut := flag.String("state-out", "", "write the final store as JSON to this file on shutdown")

@@ -1,0 +1,118 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Change is one difference between two snapshots, for people to read.
+type Change struct {
+	// Path locates the value, e.g. "rongcloud.messages.M1.extensions.leaked_phone".
+	Path string
+	// Before and After are the JSON values; empty means absent.
+	Before, After string
+}
+
+// Diff compares two snapshots and returns what was removed or changed, and how many values
+// stayed as they were. It works on the JSON form so every vendor's store is covered the same
+// way: objects by key, arrays of plain values as sets (a message ID list), other arrays by
+// position.
+func Diff(before, after Snapshot) (changes []Change, unchanged int, err error) {
+	flatBefore, err := flatten(before)
+	if err != nil {
+		return nil, 0, err
+	}
+	flatAfter, err := flatten(after)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, path := range sortedKeys(flatBefore) {
+		old := flatBefore[path]
+		switch updated, ok := flatAfter[path]; {
+		case !ok:
+			changes = append(changes, Change{Path: path, Before: old})
+		case updated != old:
+			changes = append(changes, Change{Path: path, Before: old, After: updated})
+		default:
+			unchanged++
+		}
+	}
+	for _, path := range sortedKeys(flatAfter) {
+		if _, ok := flatBefore[path]; !ok {
+			changes = append(changes, Change{Path: path, After: flatAfter[path]})
+		}
+	}
+	return changes, unchanged, nil
+}
+
+func flatten(s Snapshot) (map[string]string, error) {
+	data, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	var doc any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	flattenInto(out, "", doc)
+	return out, nil
+}
+
+func flattenInto(out map[string]string, prefix string, v any) {
+	join := func(key string) string {
+		if prefix == "" {
+			return key
+		}
+		return prefix + "." + key
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		for k, child := range t {
+			flattenInto(out, join(k), child)
+		}
+	case []any:
+		if allScalars(t) {
+			for _, item := range t {
+				out[fmt.Sprintf("%s[%v]", prefix, item)] = "present"
+			}
+			return
+		}
+		for i, child := range t {
+			flattenInto(out, fmt.Sprintf("%s[%d]", prefix, i), child)
+		}
+	default:
+		encoded, _ := json.Marshal(t)
+		out[prefix] = string(encoded)
+	}
+}
+
+func allScalars(items []any) bool {
+	for _, item := range items {
+		switch item.(type) {
+		case map[string]any, []any:
+			return false
+		}
+	}
+	return true
+}
+
+// FormatChanges renders a diff as lines such as "- deleted  rongcloud.messages.M1.extensions.k".
+func FormatChanges(changes []Change, unchanged int) string {
+	var b strings.Builder
+	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
+	for _, c := range changes {
+		switch {
+		case c.After == "":
+			fmt.Fprintf(&b, "  - deleted  %s\n", c.Path)
+		case c.Before == "":
+			fmt.Fprintf(&b, "  + added    %s = %s\n", c.Path, c.After)
+		default:
+			fmt.Fprintf(&b, "  ~ changed  %s: %s -> %s\n", c.Path, c.Before, c.After)
+		}
+	}
+	fmt.Fprintf(&b, "  %d changed, %d values kept as they were\n", len(changes), unchanged)
+	return b.String()
+}
