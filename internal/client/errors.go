@@ -40,7 +40,8 @@ func (e *APIError) Error() string {
 		b.WriteString(" " + e.Operation)
 	}
 	b.WriteString(" failed")
-	if e.HTTPStatus != 0 {
+	// Tencent answers HTTP 200 even for failures; the status adds nothing there.
+	if e.HTTPStatus != 0 && e.HTTPStatus != 200 {
 		fmt.Fprintf(&b, " (HTTP %d)", e.HTTPStatus)
 	}
 	if e.Code != "" {

@@ -302,6 +302,9 @@ func (t *Transport) attempt(ctx context.Context, req *Request, base *url.URL, at
 				if apiErr.Operation == "" {
 					apiErr.Operation = req.Operation
 				}
+				// A vendor that echoes a credential in its error text must not put it in
+				// Terraform's output.
+				apiErr.Message = t.cfg.Redactor.String(apiErr.Message)
 				if resp.StatusCode == http.StatusTooManyRequests {
 					apiErr.RateLimited, apiErr.Retryable = true, true
 				}

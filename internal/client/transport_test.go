@@ -273,3 +273,12 @@ func TestJoinURLKeepsPrefixAndEscaping(t *testing.T) {
 		t.Errorf("joinURL = %s, want %s", got, want)
 	}
 }
+
+func TestTransportRedactsVendorErrorMessages(t *testing.T) {
+	s := newTestTransport(t, Settings{}, "https://api.example")
+	s.mock.RegisterResponder("POST", "https://api.example/v1/do", httpmock.NewStringResponder(400, "bad key super-secret-value"))
+	_, err := s.transport.Do(context.Background(), testRequest(RetryTransient))
+	if err == nil || strings.Contains(err.Error(), "super-secret-value") || !strings.Contains(err.Error(), "bad key ***") {
+		t.Errorf("err = %v, want the echoed secret masked", err)
+	}
+}
