@@ -1,5 +1,6 @@
-// Package tencentim holds the pieces of the Tencent Cloud IM client that do
-// not need the network, starting with UserSig (TLSSigAPIv2) tickets.
+// Package tencentim is a thin client for the Tencent Cloud IM (Chat) REST calls the provider
+// makes: UserSig (TLSSigAPIv2) generation and verification, the regional domains, and answers
+// judged by ActionStatus and ErrorCode, over the shared transport.
 package tencentim
 
 import (
