@@ -1,0 +1,64 @@
+package easemob
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/imops/terraform-provider-imops/internal/client"
+)
+
+// roamingPath is the common root of the one-way roaming deletion calls.
+const roamingPath = "/rest/message/roaming"
+
+// DeleteChatMessages deletes message IDs from userID's copy of the one-to-one chat with
+// peerUserID; the peer's copy stays. IDs are sent in calls of at most MessageIDsPerCall, run
+// concurrently under the app's rate limit. notify syncs the deletion to userID's online
+// devices. The returned progress tells how many calls and IDs completed, also on failure.
+func (c *Client) DeleteChatMessages(ctx context.Context, userID, peerUserID string, msgIDs []string, notify bool, onProgress func(client.ChunkProgress)) (client.ChunkProgress, error) {
+	path := roamingPath + "/chat/user/" + url.PathEscape(userID)
+	return client.RunChunks(ctx, msgIDs, MessageIDsPerCall, c.concurrency, func(ctx context.Context, ids []string) error {
+		query := url.Values{"userId": {peerUserID}, "msgIdList": {strings.Join(ids, ",")}, "isNotify": {strconv.FormatBool(notify)}}
+		return c.call(ctx, "delete one-to-one roaming messages by ID", http.MethodDelete, path, query)
+	}, onProgress)
+}
+
+// DeleteGroupMessages deletes message IDs from userID's copy of a group conversation; the
+// other members' copies stay. Chunked and paced like DeleteChatMessages.
+func (c *Client) DeleteGroupMessages(ctx context.Context, userID, groupID string, msgIDs []string, notify bool, onProgress func(client.ChunkProgress)) (client.ChunkProgress, error) {
+	path := roamingPath + "/group/user/" + url.PathEscape(userID)
+	return client.RunChunks(ctx, msgIDs, MessageIDsPerCall, c.concurrency, func(ctx context.Context, ids []string) error {
+		query := url.Values{"groupId": {groupID}, "msgIdList": {strings.Join(ids, ",")}, "isNotify": {strconv.FormatBool(notify)}}
+		return c.call(ctx, "delete group roaming messages by ID", http.MethodDelete, path, query)
+	}, onProgress)
+}
+
+// ClearAll deletes every roaming message of userID, in all of their conversations, from
+// their own copy only; the people they talked with keep theirs.
+func (c *Client) ClearAll(ctx context.Context, userID string) error {
+	path := roamingPath + "/user/" + url.PathEscape(userID) + "/delete/all"
+	return c.call(ctx, "clear all of a user's roaming messages", http.MethodPost, path, nil)
+}
+
+// ClearChatBefore deletes, from userID's copy of the chat with peerUserID, every message sent
+// at or before before (millisecond precision); the peer's copy stays.
+func (c *Client) ClearChatBefore(ctx context.Context, userID, peerUserID string, before time.Time, notify bool) error {
+	path := roamingPath + "/chat/user/" + url.PathEscape(userID) + "/time"
+	query := url.Values{"userId": {peerUserID}, "delTime": {millis(before)}, "isNotify": {strconv.FormatBool(notify)}}
+	return c.call(ctx, "clear a one-to-one chat's roaming messages up to a time", http.MethodDelete, path, query)
+}
+
+// ClearGroupBefore deletes, from userID's copy of a group or chat room conversation, every
+// message sent at or before before; the other members' copies stay.
+func (c *Client) ClearGroupBefore(ctx context.Context, userID, groupID string, before time.Time, notify bool) error {
+	path := roamingPath + "/group/user/" + url.PathEscape(userID) + "/time"
+	query := url.Values{"groupId": {groupID}, "delTime": {millis(before)}, "isNotify": {strconv.FormatBool(notify)}}
+	return c.call(ctx, "clear a group's roaming messages up to a time", http.MethodDelete, path, query)
+}
+
+func millis(t time.Time) string {
+	return strconv.FormatInt(t.UnixMilli(), 10)
+}

@@ -1,0 +1,213 @@
+package easemob
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/imops/terraform-provider-imops/internal/client"
+)
+
+// maxRenewalMargin caps how early a token is renewed. A token is renewed when a tenth of its
+// lifetime (at most this) is left, so a call never sets out with a token about to lapse, and
+// short test lifetimes are not renewed on every call.
+const maxRenewalMargin = 5 * time.Minute
+
+// issuedToken is one answer of the token endpoint.
+type issuedToken struct {
+	value string
+	// lifetime is zero when Easemob did not say; such a token is kept until it is refused.
+	lifetime time.Duration
+}
+
+// tokenSource hands out the app token. Fetched tokens are cached and renewed shortly before
+// they expire; concurrent callers that find no usable token wait on a single fetch, because
+// Easemob bans accounts that ask for tokens too often.
+type tokenSource struct {
+	// fixed marks a user-supplied token, which is never renewed.
+	fixed  bool
+	now    func() time.Time
+	fetch  func(ctx context.Context) (issuedToken, error)
+	flight singleflight.Group
+
+	mu      sync.Mutex
+	current string
+	// renewAt is when current should be replaced; zero means "until Easemob refuses it".
+	renewAt time.Time
+}
+
+func fixedToken(token string) *tokenSource {
+	return &tokenSource{fixed: true, current: token}
+}
+
+func newTokenSource(now func() time.Time, fetch func(ctx context.Context) (issuedToken, error)) *tokenSource {
+	return &tokenSource{now: now, fetch: fetch}
+}
+
+// Token returns a usable token, fetching one if needed. A caller whose context ends stops
+// waiting, but the fetch itself carries on for the others.
+func (s *tokenSource) Token(ctx context.Context) (string, error) {
+	if token, ok := s.cached(); ok {
+		return token, nil
+	}
+	result := s.flight.DoChan("token", func() (any, error) {
+		// A fetch that finished between our check and this flight already did the work.
+		if token, ok := s.cached(); ok {
+			return token, nil
+		}
+		requestedAt := s.now()
+		issued, err := s.fetch(context.WithoutCancel(ctx))
+		if err != nil {
+			return "", err
+		}
+		s.store(issued, requestedAt)
+		return issued.value, nil
+	})
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case r := <-result:
+		if r.Err != nil {
+			return "", r.Err
+		}
+		return r.Val.(string), nil
+	}
+}
+
+func (s *tokenSource) cached() (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.current == "" {
+		return "", false
+	}
+	if s.fixed || s.renewAt.IsZero() || s.now().Before(s.renewAt) {
+		return s.current, true
+	}
+	return "", false
+}
+
+// store keeps a fresh token. Its lifetime counts from when it was requested, not received,
+// so a slow answer cannot make us keep it past its real expiry.
+func (s *tokenSource) store(issued issuedToken, requestedAt time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.current, s.renewAt = issued.value, time.Time{}
+	if issued.lifetime > 0 {
+		s.renewAt = requestedAt.Add(issued.lifetime - min(issued.lifetime/10, maxRenewalMargin))
+	}
+}
+
+// Invalidate drops token after Easemob refused it. Only the token that was refused is
+// dropped: when many calls fail with the same token at once, the first one to get here
+// causes the single re-fetch and the rest pick up its result.
+func (s *tokenSource) Invalidate(token string) {
+	if s.fixed {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.current == token {
+		s.current = ""
+	}
+}
+
+// tokenRequest is the body of POST {base}/token.
+type tokenRequest struct {
+	GrantType    string `json:"grant_type"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	TTL          int64  `json:"ttl,omitempty"`
+}
+
+// tokenAnswer is the token endpoint's success answer.
+type tokenAnswer struct {
+	AccessToken string `json:"access_token"`
+	ExpiresIn   int64  `json:"expires_in"`
+	Application string `json:"application"`
+}
+
+// fetchToken asks Easemob for an app token with the client credentials.
+func (c *Client) fetchToken(ctx context.Context, clientID, clientSecret string, ttl time.Duration) (issuedToken, error) {
+	body, err := json.Marshal(tokenRequest{
+		GrantType: "client_credentials", ClientID: clientID, ClientSecret: clientSecret, TTL: int64(ttl / time.Second),
+	})
+	if err != nil {
+		return issuedToken{}, err
+	}
+	resp, err := c.transport.Do(ctx, &client.Request{
+		Operation:   "fetch an app token",
+		Method:      http.MethodPost,
+		Path:        c.appPath + "/token",
+		Body:        body,
+		ContentType: "application/json",
+		Policy:      client.RetryTransient,
+		Check:       checkTokenResponse,
+	})
+	if err != nil {
+		return issuedToken{}, err
+	}
+	var answer tokenAnswer
+	_ = json.Unmarshal(resp.Body, &answer) // checkTokenResponse accepted it, so it parses.
+	// The token is already registered with c.transport.Redactor() by tokenRedactingTransport,
+	// which must do it before the transport logs the answer.
+	return issuedToken{value: answer.AccessToken, lifetime: time.Duration(answer.ExpiresIn) * time.Second}, nil
+}
+
+func checkTokenResponse(resp *http.Response, body []byte) error {
+	if resp.StatusCode != http.StatusOK {
+		return errorFromAnswer(resp, body)
+	}
+	var answer tokenAnswer
+	if err := json.Unmarshal(body, &answer); err != nil || answer.AccessToken == "" {
+		return &client.APIError{
+			Vendor: Vendor, HTTPStatus: resp.StatusCode, Message: "the token answer carried no access_token",
+			Hint: "check that api_url is the REST host of the app's cluster shown in the Easemob console",
+		}
+	}
+	return nil
+}
+
+// withTokenRedaction returns a copy of base whose round trips register the access_token of
+// every token answer with the redactor. The shared transport logs each answer body before a
+// vendor's Check sees it, so registering the token any later would let it into the debug log.
+func withTokenRedaction(base *http.Client, redactor *client.Redactor) *http.Client {
+	wrapped := *base
+	wrapped.Transport = &tokenRedactingTransport{base: base, redactor: redactor}
+	return &wrapped
+}
+
+type tokenRedactingTransport struct {
+	// base is consulted on every round trip rather than copied, so a test may swap its
+	// Transport (httpmock) after the client was built.
+	base     *http.Client
+	redactor *client.Redactor
+}
+
+func (t *tokenRedactingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	next := t.base.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	resp, err := next.RoundTrip(req)
+	if err != nil || req.Method != http.MethodPost || !strings.HasSuffix(req.URL.Path, "/token") {
+		return resp, err
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	var answer tokenAnswer
+	if json.Unmarshal(body, &answer) == nil {
+		t.redactor.Add(answer.AccessToken)
+	}
+	return resp, nil
+}

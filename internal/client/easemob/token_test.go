@@ -1,0 +1,221 @@
+package easemob_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/imops/terraform-provider-imops/internal/client"
+	"github.com/imops/terraform-provider-imops/internal/client/easemob"
+)
+
+// The token request is a JSON POST to {base}/token with the client credentials and the TTL.
+func TestToken_request(t *testing.T) {
+	fake := newFake()
+	c := newTestClient(t, fake, func(cfg *easemob.Config) { cfg.TokenTTL = time.Hour })
+	if err := c.ClearAll(context.Background(), "alice"); err != nil {
+		t.Fatal(err)
+	}
+	fake.mu.Lock()
+	tokenReq := fake.requests[0]
+	fake.mu.Unlock()
+	if tokenReq.Method != http.MethodPost || tokenReq.Path != testAppPath+"/token" || tokenReq.ContentType != "application/json" {
+		t.Errorf("token request = %s %s (%s), want POST %s/token as JSON", tokenReq.Method, tokenReq.Path, tokenReq.ContentType, testAppPath)
+	}
+	var body map[string]any
+	if err := json.Unmarshal([]byte(tokenReq.Body), &body); err != nil {
+		t.Fatalf("token body is not JSON: %v", err)
+	}
+	want := map[string]any{"grant_type": "client_credentials", "client_id": testClientID, "client_secret": testClientSecret, "ttl": float64(3600)}
+	for k, v := range want {
+		if body[k] != v {
+			t.Errorf("token body %s = %v, want %v", k, body[k], v)
+		}
+	}
+	if tokenReq.Authorization != "" {
+		t.Errorf("the token request must not carry a bearer token, got %q", tokenReq.Authorization)
+	}
+}
+
+// Many concurrent calls share one token fetch: the others wait for it instead of asking too.
+func TestToken_fetchedOnceForConcurrentCalls(t *testing.T) {
+	fake := newFake()
+	fake.tokenGate = make(chan struct{})
+	c := newTestClient(t, fake)
+	const callers = 25
+	var started, finished sync.WaitGroup
+	errs := make(chan error, callers)
+	for range callers {
+		started.Add(1)
+		finished.Add(1)
+		go func() {
+			defer finished.Done()
+			started.Done()
+			errs <- c.ClearAll(context.Background(), "alice")
+		}()
+	}
+	started.Wait()
+	close(fake.tokenGate)
+	finished.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := fake.fetches(); n != 1 {
+		t.Errorf("token fetched %d times for %d concurrent calls, want 1", n, callers)
+	}
+	calls := fake.roamingCalls()
+	if len(calls) != callers {
+		t.Fatalf("want %d calls, got %d", callers, len(calls))
+	}
+	for _, call := range calls {
+		if call.Authorization != "Bearer "+tokenValue(1) {
+			t.Errorf("call used %q, want the one fetched token", call.Authorization)
+		}
+	}
+}
+
+// A token is reused until a tenth of its lifetime (at most 5 minutes) is left, then renewed.
+func TestToken_renewedBeforeExpiry(t *testing.T) {
+	for _, tc := range []struct {
+		name                 string
+		lifetime             time.Duration
+		stillReused, renewed time.Duration
+	}{
+		{"two hours: renewed with 5 minutes left", 2 * time.Hour, 2*time.Hour - 5*time.Minute - time.Second, 2*time.Hour - 5*time.Minute + time.Second},
+		{"one minute: renewed with 6 seconds left", time.Minute, 53 * time.Second, 55 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := &fakeClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+			fake := newFake()
+			fake.tokenLifetime = int64(tc.lifetime / time.Second)
+			c := newTestClient(t, fake, func(cfg *easemob.Config) { cfg.Now = clock.Now })
+			ctx := context.Background()
+			call := func() string {
+				t.Helper()
+				if err := c.ClearAll(ctx, "alice"); err != nil {
+					t.Fatal(err)
+				}
+				calls := fake.roamingCalls()
+				return calls[len(calls)-1].Authorization
+			}
+			if got := call(); got != "Bearer "+tokenValue(1) || fake.fetches() != 1 {
+				t.Fatalf("first call: token %q after %d fetches", got, fake.fetches())
+			}
+			clock.Advance(tc.stillReused)
+			if got := call(); got != "Bearer "+tokenValue(1) || fake.fetches() != 1 {
+				t.Errorf("at %v: token %q after %d fetches, want the first token reused", tc.stillReused, got, fake.fetches())
+			}
+			clock.Advance(tc.renewed - tc.stillReused)
+			if got := call(); got != "Bearer "+tokenValue(2) || fake.fetches() != 2 {
+				t.Errorf("at %v: token %q after %d fetches, want a renewed token", tc.renewed, got, fake.fetches())
+			}
+		})
+	}
+}
+
+// A 401 drops the token, fetches exactly one new one and sends the call once more.
+func TestToken_refreshedOnceOn401(t *testing.T) {
+	fake := newFake()
+	fake.roaming = func(_ int, r *http.Request) *http.Response {
+		if r.Header.Get("Authorization") == "Bearer "+tokenValue(1) {
+			return errorAnswer(http.StatusUnauthorized, "unauthorized", "Unable to authenticate due to expired access token")
+		}
+		return nil
+	}
+	c := newTestClient(t, fake)
+	if err := c.ClearAll(context.Background(), "alice"); err != nil {
+		t.Fatalf("want success after one refresh, got %v", err)
+	}
+	calls := fake.roamingCalls()
+	if fake.fetches() != 2 || len(calls) != 2 || calls[1].Authorization != "Bearer "+tokenValue(2) {
+		t.Errorf("want 2 fetches and the retry with the new token; got %d fetches, calls %+v", fake.fetches(), calls)
+	}
+}
+
+// Concurrent calls refused with the same stale token cause one refresh, not one each.
+func TestToken_concurrent401sShareOneRefresh(t *testing.T) {
+	fake := newFake()
+	fake.roaming = func(_ int, r *http.Request) *http.Response {
+		if r.Header.Get("Authorization") == "Bearer "+tokenValue(1) {
+			return errorAnswer(http.StatusUnauthorized, "unauthorized", "expired")
+		}
+		return nil
+	}
+	c := newTestClient(t, fake, func(cfg *easemob.Config) { cfg.Concurrency = 8 })
+	ids := make([]string, 8*easemob.MessageIDsPerCall)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("m%03d", i)
+	}
+	if _, err := c.DeleteChatMessages(context.Background(), "alice", "bob", ids, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Every chunk may have been refused with token 1 before the first refresh landed, but
+	// each refusal of the same token must lead to the same single new token.
+	if n := fake.fetches(); n != 2 {
+		t.Errorf("token fetched %d times, want 2 (the first and one refresh)", n)
+	}
+}
+
+// If the fresh token is refused too, the error is returned rather than refreshing forever.
+func TestToken_persistent401(t *testing.T) {
+	fake := newFake()
+	fake.roaming = func(int, *http.Request) *http.Response {
+		return errorAnswer(http.StatusUnauthorized, "unauthorized", "Unable to authenticate")
+	}
+	c := newTestClient(t, fake)
+	err := c.ClearAll(context.Background(), "alice")
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || apiErr.HTTPStatus != http.StatusUnauthorized {
+		t.Fatalf("want a 401 APIError, got %v", err)
+	}
+	if !strings.Contains(apiErr.Hint, "check client_id and client_secret") {
+		t.Errorf("hint = %q", apiErr.Hint)
+	}
+	if fake.fetches() != 2 || len(fake.roamingCalls()) != 2 {
+		t.Errorf("want exactly one refresh and one resend; got %d fetches, %d calls", fake.fetches(), len(fake.roamingCalls()))
+	}
+}
+
+// A configured app_token is used as it is; when it is refused the error says it expired.
+func TestToken_fixedAppToken(t *testing.T) {
+	const appToken = "YWMt-fixed-app-token-from-the-console"
+	fake := newFake()
+	fake.roaming = func(n int, _ *http.Request) *http.Response {
+		if n == 2 {
+			return errorAnswer(http.StatusUnauthorized, "unauthorized", "Unable to authenticate due to expired access token")
+		}
+		return nil
+	}
+	logs := &logCapture{}
+	c := newTestClient(t, fake, func(cfg *easemob.Config) {
+		cfg.ClientID, cfg.ClientSecret, cfg.AppToken = "", "", appToken
+		cfg.Transport.Logger = logs
+	})
+	ctx := context.Background()
+	if err := c.ClearAll(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	err := c.ClearAll(ctx, "bob")
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || !strings.Contains(apiErr.Hint, "refused app_token, most likely because it has expired") {
+		t.Fatalf("want an expired-token hint, got %v", err)
+	}
+	calls := fake.roamingCalls()
+	if fake.fetches() != 0 || len(calls) != 2 || calls[0].Authorization != "Bearer "+appToken {
+		t.Errorf("a fixed token is never fetched or renewed; got %d fetches, calls %+v", fake.fetches(), calls)
+	}
+	for _, line := range logs.all() {
+		if strings.Contains(line, appToken) {
+			t.Errorf("app token leaked: %s", line)
+		}
+	}
+}
