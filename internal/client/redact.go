@@ -3,6 +3,7 @@ package client
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -15,6 +16,9 @@ const mask = "***"
 var (
 	sensitiveHeaders = map[string]bool{"Authorization": true, "Signature": true, "App-Secret": true}
 	sensitiveQuery   = map[string]bool{"usersig": true, "client_secret": true, "access_token": true}
+	// sensitiveJSON matches credential fields in JSON bodies, such as a token answer that is
+	// logged before anyone could register the token it carries.
+	sensitiveJSON = regexp.MustCompile(`("(?i:access_token|client_secret|app_token|usersig|secret_key)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
 )
 
 // Redactor masks secrets in text bound for logs or error messages. Known secret values are
@@ -45,8 +49,9 @@ func (r *Redactor) Add(secrets ...string) {
 	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
 }
 
-// String masks every known secret in s.
+// String masks every known secret in s, and the values of credential fields in JSON.
 func (r *Redactor) String(s string) string {
+	s = sensitiveJSON.ReplaceAllString(s, `${1}"`+mask+`"`)
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	for _, secret := range r.secrets {

@@ -282,3 +282,12 @@ func TestTransportRedactsVendorErrorMessages(t *testing.T) {
 		t.Errorf("err = %v, want the echoed secret masked", err)
 	}
 }
+
+func TestRedactorMasksCredentialFieldsInJSON(t *testing.T) {
+	r := NewRedactor()
+	got := r.String(`{"access_token":"YWMt-issued","expires_in":7200,"client_secret" : "x\"y","note":"keep"}`)
+	want := `{"access_token":"***","expires_in":7200,"client_secret" : "***","note":"keep"}`
+	if got != want {
+		t.Errorf("String = %s\nwant     %s", got, want)
+	}
+}

@@ -78,10 +78,6 @@ func New(cfg Config) (*Client, error) {
 	if tc.Settings.RequestsPerSecond == 0 {
 		tc.Settings.RequestsPerSecond = DefaultRequestsPerSecond
 	}
-	if tc.HTTPClient == nil {
-		tc.HTTPClient = &http.Client{}
-	}
-	tc.HTTPClient = withTokenRedaction(tc.HTTPClient, tc.Redactor)
 	transport, err := client.NewTransport(tc)
 	if err != nil {
 		return nil, err

@@ -1,12 +1,9 @@
 package easemob
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -155,8 +152,9 @@ func (c *Client) fetchToken(ctx context.Context, clientID, clientSecret string, 
 	}
 	var answer tokenAnswer
 	_ = json.Unmarshal(resp.Body, &answer) // checkTokenResponse accepted it, so it parses.
-	// The token is already registered with c.transport.Redactor() by tokenRedactingTransport,
-	// which must do it before the transport logs the answer.
+	// The transport masked the token field when it logged the answer; registering the value
+	// masks it wherever else it might appear (an echo in an error message).
+	c.transport.Redactor().Add(answer.AccessToken)
 	return issuedToken{value: answer.AccessToken, lifetime: time.Duration(answer.ExpiresIn) * time.Second}, nil
 }
 
@@ -172,42 +170,4 @@ func checkTokenResponse(resp *http.Response, body []byte) error {
 		}
 	}
 	return nil
-}
-
-// withTokenRedaction returns a copy of base whose round trips register the access_token of
-// every token answer with the redactor. The shared transport logs each answer body before a
-// vendor's Check sees it, so registering the token any later would let it into the debug log.
-func withTokenRedaction(base *http.Client, redactor *client.Redactor) *http.Client {
-	wrapped := *base
-	wrapped.Transport = &tokenRedactingTransport{base: base, redactor: redactor}
-	return &wrapped
-}
-
-type tokenRedactingTransport struct {
-	// base is consulted on every round trip rather than copied, so a test may swap its
-	// Transport (httpmock) after the client was built.
-	base     *http.Client
-	redactor *client.Redactor
-}
-
-func (t *tokenRedactingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	next := t.base.Transport
-	if next == nil {
-		next = http.DefaultTransport
-	}
-	resp, err := next.RoundTrip(req)
-	if err != nil || req.Method != http.MethodPost || !strings.HasSuffix(req.URL.Path, "/token") {
-		return resp, err
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	_ = resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	var answer tokenAnswer
-	if json.Unmarshal(body, &answer) == nil {
-		t.redactor.Add(answer.AccessToken)
-	}
-	return resp, nil
 }
