@@ -238,8 +238,12 @@ func TestVerifyUserSigFailures(t *testing.T) {
 
 	var bomb bytes.Buffer
 	zw := zlib.NewWriter(&bomb)
-	zw.Write(make([]byte, 4<<20))
-	zw.Close()
+	if _, err := zw.Write(make([]byte, 4<<20)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name       string
