@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -22,7 +23,10 @@ import (
 	"github.com/imops/terraform-provider-imops/internal/client"
 )
 
-var _ provider.Provider = (*imopsProvider)(nil)
+var (
+	_ provider.Provider            = (*imopsProvider)(nil)
+	_ provider.ProviderWithActions = (*imopsProvider)(nil)
+)
 
 // New returns a constructor for the provider at the given version, as providerserver wants.
 func New(version string) func() provider.Provider {
@@ -142,6 +146,14 @@ func (p *imopsProvider) Resources(_ context.Context) []func() resource.Resource 
 	var out []func() resource.Resource
 	for _, op := range operations() {
 		out = append(out, func() resource.Resource { return newOperationResource(op) })
+	}
+	return out
+}
+
+func (p *imopsProvider) Actions(_ context.Context) []func() action.Action {
+	var out []func() action.Action
+	for _, op := range operations() {
+		out = append(out, func() action.Action { return newOperationAction(op) })
 	}
 	return out
 }
