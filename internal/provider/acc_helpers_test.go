@@ -72,6 +72,20 @@ func testEmulator(t *testing.T, fixture emulator.Fixture, opts emulator.Options)
 const (
 	testRongCloudAppKey    = "acc-app-key"
 	testRongCloudAppSecret = "acc-app-secret-0123456789"
+
+	testTencentIMSDKAppID   uint64 = 1400000001
+	testTencentIMIdentifier        = "administrator"
+	testTencentIMSecretKey         = "acc-tencent-secret-key-0123456789"
+	testTencentIMPublic            = "@TGS#acc-public"
+	testTencentIMCommunity         = "@TGS#acc-community"
+	testTencentIMTopicNews         = "@TGS#acc-community@TOPIC#_news"
+	testTencentIMTopicChat         = "@TGS#acc-community@TOPIC#_chat"
+	testTencentIMLive              = "@TGS#acc-live"
+
+	testEasemobOrgName      = "acc-org"
+	testEasemobAppName      = "acc-app"
+	testEasemobClientID     = "acc-client-id"
+	testEasemobClientSecret = "acc-client-secret-0123456789"
 )
 
 // testFixture is the store every acceptance test starts from; tests change it as needed.
@@ -90,6 +104,28 @@ func testFixture() emulator.Fixture {
 				{MessageUID: "BCST-2", FromUserID: "system", SentTime: 1763859600000},
 			},
 		},
+		Easemob: testEasemobFixture(),
+		TencentIM: &emulator.TencentIMFixture{
+			SDKAppID: testTencentIMSDKAppID, SecretKey: testTencentIMSecretKey, Admins: []string{testTencentIMIdentifier},
+			Groups: []emulator.TencentIMGroup{
+				{GroupID: testTencentIMPublic, Type: "Public", Messages: []emulator.TencentIMMessage{
+					{Seq: 1, Sender: "alice", Text: "hello"},
+					{Seq: 2, Sender: "spammer", Text: "buy followers"},
+					{Seq: 3, Sender: "bob", Text: "please stop"},
+					{Seq: 4, Sender: "spammer", Text: "last chance"},
+				}},
+				{GroupID: testTencentIMCommunity, Type: "Community", Topics: []string{testTencentIMTopicNews, testTencentIMTopicChat},
+					Messages: []emulator.TencentIMMessage{
+						{Seq: 1, Sender: "spammer", Text: "in the community itself"},
+						{Seq: 1, Sender: "spammer", Text: "in news", TopicID: testTencentIMTopicNews},
+						{Seq: 2, Sender: "alice", Text: "in news", TopicID: testTencentIMTopicNews},
+						{Seq: 1, Sender: "spammer", Text: "in chat", TopicID: testTencentIMTopicChat},
+					}},
+				{GroupID: testTencentIMLive, Type: "AVChatRoom", Messages: []emulator.TencentIMMessage{
+					{Seq: 1, Sender: "spammer", Text: "live spam"},
+				}},
+			},
+		},
 	}
 }
 
@@ -103,8 +139,23 @@ provider "imops" {
     app_secret = %q
     api_urls   = [%q]
   }
+  tencentim {
+    sdk_app_id = %d
+    identifier = %q
+    secret_key = %q
+    api_urls   = [%q]
+  }
+  easemob {
+    api_url       = %q
+    org_name      = %q
+    app_name      = %q
+    client_id     = %q
+    client_secret = %q
+  }
 }
-`, testRongCloudAppKey, testRongCloudAppSecret, baseURL+"/rongcloud")
+`, testRongCloudAppKey, testRongCloudAppSecret, baseURL+"/rongcloud",
+		testTencentIMSDKAppID, testTencentIMIdentifier, testTencentIMSecretKey, baseURL+"/tencentim",
+		baseURL+"/easemob", testEasemobOrgName, testEasemobAppName, testEasemobClientID, testEasemobClientSecret)
 }
 
 // hclSet renders Go strings as an HCL list literal.

@@ -6,5 +6,11 @@ func operations() []*Operation {
 	return []*Operation{
 		rongcloudExtensionDelete(),
 		rongcloudBroadcastRecall(),
+		easemobRoamingChatDelete(),
+		easemobRoamingGroupDelete(),
+		easemobRoamingClear(),
+		easemobRoamingChatClear(),
+		easemobRoamingGroupClear(),
+		tencentimGroupMessageDeleteBySender(),
 	}
 }

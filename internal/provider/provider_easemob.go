@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -11,21 +13,33 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/imops/terraform-provider-imops/internal/client"
+	"github.com/imops/terraform-provider-imops/internal/client/easemob"
 )
 
 // easemobClients is the Easemob part of Clients.
 type easemobClients struct {
+	easemob    *easemob.Client
 	easemobErr error
+}
+
+// Easemob returns the Easemob client, or why there is none.
+func (c *Clients) Easemob() (*easemob.Client, error) {
+	return vendorClient(c, func(c *Clients) (*easemob.Client, error) { return c.easemob, c.easemobErr })
 }
 
 func easemobSetup() vendorSetup {
 	return vendorSetup{
 		block:  "easemob",
 		schema: easemobBlock,
-		configure: func(ctx context.Context, config tfsdk.Config, _ commonSettings, clients *Clients) diag.Diagnostics {
-			_, diags := readBlock[easemobModel](ctx, config, "easemob")
-			clients.easemobErr = errVendorNotConfigured{errors.New("Easemob operations are not available yet")}
-			return diags
+		configure: func(ctx context.Context, config tfsdk.Config, common commonSettings, clients *Clients) diag.Diagnostics {
+			model, diags := readBlock[easemobModel](ctx, config, "easemob")
+			if diags.HasError() {
+				return diags
+			}
+			clients.easemob, clients.easemobErr = configureEasemob(model, common)
+			return append(diags, blockDiagnostics("easemob", easemob.Vendor, model != nil, clients.easemobErr)...)
 		},
 	}
 }
@@ -55,11 +69,11 @@ func easemobBlock() schema.SingleNestedBlock {
 			},
 			"org_name": schema.StringAttribute{
 				Optional: true, Validators: nonEmpty,
-				MarkdownDescription: "Organisation name of the app. Environment: `IMOPS_EASEMOB_ORG_NAME`.",
+				MarkdownDescription: "Organization name of the app. Environment: `IMOPS_EASEMOB_ORG_NAME`.",
 			},
 			"app_name": schema.StringAttribute{
 				Optional: true, Validators: nonEmpty,
-				MarkdownDescription: "App name within the organisation. Environment: `IMOPS_EASEMOB_APP_NAME`.",
+				MarkdownDescription: "App name within the organization. Environment: `IMOPS_EASEMOB_APP_NAME`.",
 			},
 			"client_id": schema.StringAttribute{
 				Optional: true, Validators: nonEmpty,
@@ -81,4 +95,90 @@ func easemobBlock() schema.SingleNestedBlock {
 			},
 		},
 	}
+}
+
+// configureEasemob builds the Easemob client from the block and the environment. It returns
+// errVendorNotConfigured (wrapping the user-facing message) when settings are missing or not
+// known until apply. There is no default api_url: the host depends on the app's cluster.
+func configureEasemob(m *easemobModel, common commonSettings) (*easemob.Client, error) {
+	if m == nil {
+		m = &easemobModel{
+			APIURL: types.StringNull(), OrgName: types.StringNull(), AppName: types.StringNull(), ClientID: types.StringNull(),
+			ClientSecret: types.StringNull(), AppToken: types.StringNull(), RequestsPerSecond: types.Float64Null(),
+		}
+	}
+	if anyUnknown(m.APIURL, m.OrgName, m.AppName, m.ClientID, m.ClientSecret, m.AppToken, m.RequestsPerSecond) {
+		return nil, errVendorNotConfigured{errors.New("Easemob settings are not known until apply")}
+	}
+	apiURL := stringSetting(m.APIURL, "IMOPS_EASEMOB_API_URL")
+	orgName := stringSetting(m.OrgName, "IMOPS_EASEMOB_ORG_NAME")
+	appName := stringSetting(m.AppName, "IMOPS_EASEMOB_APP_NAME")
+	clientID, clientSecret, appToken := easemobCredentials(m)
+	var missing []string
+	for _, setting := range []struct{ name, value string }{{"api_url", apiURL}, {"org_name", orgName}, {"app_name", appName}} {
+		if setting.value == "" {
+			missing = append(missing, setting.name)
+		}
+	}
+	if appToken == "" {
+		if clientID == "" {
+			missing = append(missing, "client_id")
+		}
+		if clientSecret == "" {
+			missing = append(missing, "client_secret")
+		}
+	}
+	if len(missing) > 0 {
+		err := vendorOff(easemob.Vendor, "easemob", missing, "IMOPS_EASEMOB_")
+		if slices.Contains(missing, "client_id") || slices.Contains(missing, "client_secret") {
+			err = fmt.Errorf("%w (instead of client_id and client_secret, a ready app_token may be given: IMOPS_EASEMOB_APP_TOKEN)", err)
+		}
+		return nil, errVendorNotConfigured{err}
+	}
+	if appToken != "" && (clientID != "" || clientSecret != "") {
+		return nil, errors.New("both app_token and client_id/client_secret are set for Easemob; choose one: client_id and " +
+			"client_secret let the provider fetch and renew app tokens, app_token is a ready token that is used until it expires")
+	}
+	baseURLs, err := parseBaseURLs([]string{apiURL})
+	if err != nil {
+		return nil, fmt.Errorf("api_url: %w", err)
+	}
+	rps, err := float64Setting(m.RequestsPerSecond, "IMOPS_EASEMOB_REQUESTS_PER_SECOND")
+	if err != nil {
+		return nil, err
+	}
+	settings := common.transport
+	settings.RequestsPerSecond = rps
+	return easemob.New(easemob.Config{
+		OrgName:      orgName,
+		AppName:      appName,
+		ClientID:     clientID,
+		ClientSecret: clientSecret,
+		AppToken:     appToken,
+		Concurrency:  common.concurrency,
+		Transport: client.Config{
+			BaseURLs:  baseURLs,
+			UserAgent: common.userAgent,
+			Settings:  settings,
+			Logger:    tflogLogger{},
+		},
+	})
+}
+
+// easemobCredentials returns the client credentials and the ready app token. A kind of
+// credential written in the block wins over the other kind from the environment, so a CI
+// variable cannot clash with a configuration; both kinds from the same place are refused by
+// the caller.
+func easemobCredentials(m *easemobModel) (clientID, clientSecret, appToken string) {
+	clientID = stringSetting(m.ClientID, "IMOPS_EASEMOB_CLIENT_ID")
+	clientSecret = stringSetting(m.ClientSecret, "IMOPS_EASEMOB_CLIENT_SECRET")
+	appToken = stringSetting(m.AppToken, "IMOPS_EASEMOB_APP_TOKEN")
+	blockHasClient := !m.ClientID.IsNull() || !m.ClientSecret.IsNull()
+	switch {
+	case blockHasClient && m.AppToken.IsNull():
+		appToken = ""
+	case !m.AppToken.IsNull() && !blockHasClient:
+		clientID, clientSecret = "", ""
+	}
+	return clientID, clientSecret, appToken
 }

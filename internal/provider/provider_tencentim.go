@@ -3,6 +3,9 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -13,24 +16,36 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/imops/terraform-provider-imops/internal/client"
+	"github.com/imops/terraform-provider-imops/internal/client/tencentim"
 )
 
 // tencentimClients is the Tencent Cloud IM part of Clients.
 type tencentimClients struct {
+	tencentim    *tencentim.Client
 	tencentimErr error
 }
 
+// TencentIM returns the Tencent Cloud IM client, or why there is none.
+func (c *Clients) TencentIM() (*tencentim.Client, error) {
+	return vendorClient(c, func(c *Clients) (*tencentim.Client, error) { return c.tencentim, c.tencentimErr })
+}
+
 // tencentimRegions lists the region names the block accepts.
-var tencentimRegions = []string{"china", "singapore", "seoul", "tokyo", "frankfurt", "mumbai", "silicon_valley", "jakarta"}
+var tencentimRegions = tencentim.Regions()
 
 func tencentimSetup() vendorSetup {
 	return vendorSetup{
 		block:  "tencentim",
 		schema: tencentimBlock,
-		configure: func(ctx context.Context, config tfsdk.Config, _ commonSettings, clients *Clients) diag.Diagnostics {
-			_, diags := readBlock[tencentimModel](ctx, config, "tencentim")
-			clients.tencentimErr = errVendorNotConfigured{errors.New("Tencent Cloud IM operations are not available yet")}
-			return diags
+		configure: func(ctx context.Context, config tfsdk.Config, common commonSettings, clients *Clients) diag.Diagnostics {
+			model, diags := readBlock[tencentimModel](ctx, config, "tencentim")
+			if diags.HasError() {
+				return diags
+			}
+			clients.tencentim, clients.tencentimErr = configureTencentIM(model, common)
+			return append(diags, blockDiagnostics("tencentim", tencentim.Vendor, model != nil, clients.tencentimErr)...)
 		},
 	}
 }
@@ -89,4 +104,96 @@ func tencentimBlock() schema.SingleNestedBlock {
 			},
 		},
 	}
+}
+
+// configureTencentIM builds the Tencent Cloud IM client from the block and the environment.
+// It returns errVendorNotConfigured (wrapping the user-facing message) when credentials are
+// missing or the settings are unknown until apply.
+func configureTencentIM(m *tencentimModel, common commonSettings) (*tencentim.Client, error) {
+	if m == nil {
+		m = &tencentimModel{
+			SDKAppID: types.Int64Null(), Identifier: types.StringNull(), SecretKey: types.StringNull(), UserSig: types.StringNull(),
+			Region: types.StringNull(), APIURLs: types.ListNull(types.StringType), RequestsPerSecond: types.Float64Null(),
+		}
+	}
+	if anyUnknown(m.SDKAppID, m.Identifier, m.SecretKey, m.UserSig, m.Region, m.APIURLs, m.RequestsPerSecond) {
+		return nil, errVendorNotConfigured{errors.New("the Tencent Cloud IM settings are not known until apply")}
+	}
+	sdkAppID, err := int64Setting(m.SDKAppID, "IMOPS_TENCENTIM_SDK_APP_ID")
+	if err != nil {
+		return nil, err
+	}
+	identifier := stringSetting(m.Identifier, "IMOPS_TENCENTIM_IDENTIFIER")
+	secretKey, userSig := tencentimCredential(m)
+	var missing []string
+	if sdkAppID == nil {
+		missing = append(missing, "sdk_app_id")
+	}
+	if identifier == "" {
+		missing = append(missing, "identifier")
+	}
+	if secretKey == "" && userSig == "" {
+		missing = append(missing, "secret_key")
+	}
+	if len(missing) > 0 {
+		err := vendorOff(tencentim.Vendor, "tencentim", missing, "IMOPS_TENCENTIM_")
+		if slices.Contains(missing, "secret_key") {
+			err = fmt.Errorf("%w (instead of secret_key, a ready user_sig may be given: IMOPS_TENCENTIM_USER_SIG)", err)
+		}
+		return nil, errVendorNotConfigured{err}
+	}
+	if secretKey != "" && userSig != "" {
+		return nil, errors.New("both secret_key and user_sig are set for Tencent Cloud IM; choose one: secret_key lets the provider " +
+			"generate and renew UserSigs, user_sig is a ready UserSig that is used until it expires")
+	}
+	if *sdkAppID < 1 || *sdkAppID > math.MaxUint32 {
+		return nil, fmt.Errorf("sdk_app_id must be between 1 and 4294967295, got %d", *sdkAppID)
+	}
+	rawURLs := listSetting(m.APIURLs, "IMOPS_TENCENTIM_API_URLS")
+	if len(rawURLs) == 0 {
+		region := stringSetting(m.Region, "IMOPS_TENCENTIM_REGION")
+		if region == "" {
+			region = tencentim.DefaultRegion
+		}
+		if rawURLs, err = tencentim.RegionURLs(region); err != nil {
+			return nil, err
+		}
+	}
+	baseURLs, err := parseBaseURLs(rawURLs)
+	if err != nil {
+		return nil, fmt.Errorf("api_urls: %w", err)
+	}
+	rps, err := float64Setting(m.RequestsPerSecond, "IMOPS_TENCENTIM_REQUESTS_PER_SECOND")
+	if err != nil {
+		return nil, err
+	}
+	settings := common.transport
+	settings.RequestsPerSecond = rps
+	return tencentim.New(tencentim.Config{
+		SDKAppID:   uint64(*sdkAppID),
+		Identifier: identifier,
+		SecretKey:  secretKey,
+		UserSig:    userSig,
+		Transport: client.Config{
+			BaseURLs:  baseURLs,
+			UserAgent: common.userAgent,
+			Settings:  settings,
+			Logger:    tflogLogger{},
+		},
+	})
+}
+
+// tencentimCredential returns the secret key and the ready UserSig. A credential written in
+// the block wins over the other kind from the environment, so a CI variable cannot clash with
+// a configuration; both kinds from the same place are left for the caller to refuse.
+func tencentimCredential(m *tencentimModel) (secretKey, userSig string) {
+	secretKey = stringSetting(m.SecretKey, "IMOPS_TENCENTIM_SECRET_KEY")
+	userSig = stringSetting(m.UserSig, "IMOPS_TENCENTIM_USER_SIG")
+	switch {
+	case !m.SecretKey.IsNull() && m.UserSig.IsNull():
+		userSig = ""
+	case !m.UserSig.IsNull() && m.SecretKey.IsNull():
+		secretKey = ""
+	}
+	return secretKey, userSig
 }

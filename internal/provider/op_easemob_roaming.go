@@ -1,0 +1,111 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/imops/terraform-provider-imops/internal/client/easemob"
+)
+
+// The arguments the five Easemob roaming operations share, declared once so their wording and
+// validation cannot drift apart between operations.
+
+// easemobRoamingNote ends every roaming operation's description.
+const easemobRoamingNote = "Requires message roaming to be enabled for the app in the Easemob console; " +
+	"otherwise Easemob refuses the call with `service open exception`."
+
+func easemobOwnerArg(whatGoes string) Argument {
+	return Argument{Name: "user_id", Kind: KindString, Required: true,
+		Description: "User ID of the owner whose roaming copy loses " + whatGoes + " (the `{userId}` path segment). " +
+			"Only this user's copy changes.",
+		StringValidators: []validator.String{stringvalidator.LengthAtLeast(1)}}
+}
+
+func easemobPeerArg() Argument {
+	return Argument{Name: "peer_user_id", Kind: KindString, Required: true,
+		Description:      "User ID of the other person in the one-to-one chat (`userId` query parameter). Their copy of the chat stays as it is.",
+		StringValidators: []validator.String{stringvalidator.LengthAtLeast(1)}}
+}
+
+func easemobGroupArg(what string) Argument {
+	return Argument{Name: "group_id", Kind: KindString, Required: true,
+		Description:      "ID of the " + what + " (`groupId`). The other members' copies stay as they are.",
+		StringValidators: []validator.String{stringvalidator.LengthAtLeast(1)}}
+}
+
+func easemobMessageIDsArg(conversation string) Argument {
+	return Argument{Name: "message_ids", Kind: KindStringSet, Required: true,
+		Description: fmt.Sprintf("IDs of the messages to delete (at least one), sent %d per call as `msgIdList`. "+
+			"IDs that do not belong to this %s are ignored by Easemob and never touch another conversation.", easemob.MessageIDsPerCall, conversation),
+		SetValidators: []validator.Set{setvalidator.SizeAtLeast(1),
+			setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}}
+}
+
+func easemobNotifyArg() Argument {
+	return Argument{Name: "notify", Kind: KindBool, Default: true,
+		Description: "Whether the owner's online devices are told of the deletion and drop the messages locally too (`isNotify`). Default `true`."}
+}
+
+func easemobBeforeArg() Argument {
+	return Argument{Name: "before", Kind: KindString, Required: true,
+		Description: "RFC 3339 timestamp, such as `2024-05-01T00:00:00Z` or `2024-05-01T08:00:00.250+08:00`: messages sent at or " +
+			"before it are deleted, later ones stay. Sent as `delTime` in milliseconds, so finer fractions are dropped.",
+		StringValidators: []validator.String{rfc3339Validator{}}}
+}
+
+// parseBefore converts the validated `before` argument for the client.
+func parseBefore(args Args) (time.Time, error) {
+	before, err := time.Parse(time.RFC3339Nano, args.String("before"))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("before: %w", err)
+	}
+	return before, nil
+}
+
+// easemobSingleCall runs an operation that is one vendor call, and reports it as such.
+func easemobSingleCall(clients *Clients, noun string, progress Progress, doneLine string, call func(*easemob.Client) error) (Outcome, error) {
+	outcome := Outcome{CallsTotal: 1, ItemsTotal: 1, ItemNoun: noun}
+	em, err := clients.Easemob()
+	if err != nil {
+		return outcome, err
+	}
+	if err := call(em); err != nil {
+		return outcome, err
+	}
+	outcome.CallsDone, outcome.ItemsDone = 1, 1
+	if progress != nil {
+		progress(doneLine)
+	}
+	return outcome, nil
+}
+
+// rfc3339Validator refuses timestamps that do not parse, at plan time rather than at the
+// vendor, and instants before 1970 that Easemob's millisecond delTime cannot express.
+type rfc3339Validator struct{}
+
+func (rfc3339Validator) Description(context.Context) string {
+	return "an RFC 3339 timestamp such as 2024-05-01T00:00:00Z"
+}
+
+func (v rfc3339Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (rfc3339Validator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	t, err := time.Parse(time.RFC3339Nano, raw)
+	switch {
+	case err != nil:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid timestamp",
+			fmt.Sprintf("%q is not an RFC 3339 timestamp such as 2024-05-01T00:00:00Z or 2024-05-01T08:00:00.250+08:00.", raw))
+	case t.Before(time.Unix(0, 0)):
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid timestamp",
+			fmt.Sprintf("%q is before 1970-01-01T00:00:00Z, which Easemob's delTime cannot express.", raw))
+	}
+}

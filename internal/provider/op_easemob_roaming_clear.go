@@ -1,0 +1,32 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/imops/terraform-provider-imops/internal/client/easemob"
+)
+
+func easemobRoamingClear() *Operation {
+	return &Operation{
+		Name:    "easemob_roaming_clear",
+		Vendor:  easemob.Vendor,
+		Summary: "delete ALL of one user's Easemob roaming messages, in every conversation",
+		Description: "**Deletes ALL of `user_id`'s roaming messages, in every one-to-one chat, group and chat room, and this " +
+			"cannot be undone.** It calls `POST /rest/message/roaming/user/{user_id}/delete/all`.\n\n" +
+			"**What goes:** every message the user could pull from the server, sent or received, up to the moment of the " +
+			"call; all their conversations leave their conversation list.\n\n" +
+			"**What stays:** the copies of everyone they talked with, in chats, groups and chat rooms alike; the deletion is " +
+			"one-way. Messages sent after the call are kept as usual.\n\n" +
+			"Meant for requests such as a GDPR erasure of one person's history: take `user_id` from a reviewed variable, never " +
+			"from a list or an expression that could widen it. " + easemobRoamingNote,
+		Arguments: []Argument{
+			easemobOwnerArg("every roaming message in every conversation"),
+		},
+		Run: func(ctx context.Context, clients *Clients, args Args, progress Progress) (Outcome, error) {
+			userID := args.String("user_id")
+			return easemobSingleCall(clients, "users", progress, fmt.Sprintf("Easemob: cleared all roaming messages of %s", userID),
+				func(em *easemob.Client) error { return em.ClearAll(ctx, userID) })
+		},
+	}
+}

@@ -1,0 +1,40 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/imops/terraform-provider-imops/internal/client/easemob"
+)
+
+func easemobRoamingGroupDelete() *Operation {
+	return &Operation{
+		Name:    "easemob_roaming_group_delete",
+		Vendor:  easemob.Vendor,
+		Summary: "delete messages by ID from one member's roaming copy of an Easemob group",
+		Description: "Deletes messages by ID from one member's server-side (roaming) copy of an Easemob group conversation, " +
+			"through `DELETE /rest/message/roaming/group/user/{user_id}`.\n\n" +
+			"**What goes:** the listed messages, for `user_id` only: they can no longer pull them from the server, and with " +
+			"`notify` their online devices drop them too. If nothing of the group is left for them, it leaves their " +
+			"conversation list.\n\n" +
+			"**What stays:** everything else, including every other member's copy of the very same messages; the deletion " +
+			"is one-way and the group itself is untouched.\n\n" +
+			"More than 50 IDs are sent as several calls of at most 50, run concurrently within Easemob's limit of 100 calls " +
+			"per second per app. " + easemobRoamingNote,
+		Arguments: []Argument{
+			easemobOwnerArg("the messages"),
+			easemobGroupArg("group"),
+			easemobMessageIDsArg("group"),
+			easemobNotifyArg(),
+		},
+		Run: func(ctx context.Context, clients *Clients, args Args, progress Progress) (Outcome, error) {
+			const noun = "message IDs"
+			em, err := clients.Easemob()
+			if err != nil {
+				return Outcome{ItemNoun: noun}, err
+			}
+			done, err := em.DeleteGroupMessages(ctx, args.String("user_id"), args.String("group_id"), args.Strings("message_ids"),
+				args.Bool("notify"), chunkReporter(easemob.Vendor, "deleted", noun, progress))
+			return chunkOutcome(done, noun), err
+		},
+	}
+}
