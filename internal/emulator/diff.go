@@ -81,12 +81,27 @@ func flattenInto(out map[string]string, prefix string, v any) {
 			return
 		}
 		for i, child := range t {
-			flattenInto(out, fmt.Sprintf("%s[%d]", prefix, i), child)
+			flattenInto(out, fmt.Sprintf("%s[%s]", prefix, elementLabel(child, i)), child)
 		}
 	default:
 		encoded, _ := json.Marshal(t)
 		out[prefix] = string(encoded)
 	}
+}
+
+// elementLabel names an array element by its identifying field when it has one (a message's
+// seq or ID), so a change reads "messages[seq=4]" rather than a position.
+func elementLabel(item any, index int) string {
+	if obj, ok := item.(map[string]any); ok {
+		for _, key := range []string{"seq", "msg_id", "message_uid", "id"} {
+			if v, ok := obj[key]; ok {
+				if encoded, err := json.Marshal(v); err == nil {
+					return key + "=" + strings.Trim(string(encoded), `"`)
+				}
+			}
+		}
+	}
+	return fmt.Sprint(index)
 }
 
 func allScalars(items []any) bool {

@@ -41,3 +41,11 @@ func TestDiffTreatsIDListsAsSets(t *testing.T) {
 		t.Errorf("flatten = %v", out)
 	}
 }
+
+func TestDiffLabelsArrayElementsByID(t *testing.T) {
+	out := map[string]string{}
+	flattenInto(out, "messages", []any{map[string]any{"seq": 7.0, "recalled": false}, map[string]any{"text": "x"}})
+	if out["messages[seq=7].recalled"] != "false" || out["messages[1].text"] != `"x"` {
+		t.Errorf("flatten = %v", out)
+	}
+}
