@@ -102,6 +102,8 @@ type easemobVendor struct {
 	app    *EasemobFixture
 	appID  string
 	groups map[string]EasemobGroup
+	// byID indexes the fixture's messages, so a deletion by ID costs what it lists.
+	byID map[string]EasemobMessage
 	// hidden holds, per user, the IDs of messages deleted from that user's view.
 	hidden map[string]map[string]bool
 	// tokens maps each issued token to its expiry.
@@ -119,6 +121,7 @@ func (v *easemobVendor) name() string { return "easemob" }
 func (v *easemobVendor) load(f Fixture) {
 	v.app = nil
 	v.groups = map[string]EasemobGroup{}
+	v.byID = map[string]EasemobMessage{}
 	v.hidden = map[string]map[string]bool{}
 	v.tokens = map[string]time.Time{}
 	v.tokensIssued = 0
@@ -130,6 +133,9 @@ func (v *easemobVendor) load(f Fixture) {
 	app := *f.Easemob
 	app.Users = slices.Clone(app.Users)
 	app.Messages = slices.Clone(app.Messages)
+	for _, m := range app.Messages {
+		v.byID[m.MsgID] = m
+	}
 	app.Groups = nil
 	for _, g := range f.Easemob.Groups {
 		g.Members = slices.Clone(g.Members)
@@ -254,13 +260,13 @@ func (v *easemobVendor) roamingHandler(method string, route []string) func(http.
 	rest := route[3:]
 	switch {
 	case method == http.MethodDelete && len(rest) == 3 && rest[0] == "chat" && rest[1] == "user":
-		return func(w http.ResponseWriter, q url.Values) { v.deleteByID(w, rest[2], "userId", q, v.chatMessages) }
+		return func(w http.ResponseWriter, q url.Values) { v.deleteByID(w, rest[2], "userId", q, v.inChat) }
 	case method == http.MethodDelete && len(rest) == 3 && rest[0] == "group" && rest[1] == "user":
-		return func(w http.ResponseWriter, q url.Values) { v.deleteByID(w, rest[2], "groupId", q, v.groupMessages) }
+		return func(w http.ResponseWriter, q url.Values) { v.deleteByID(w, rest[2], "groupId", q, v.inGroup) }
 	case method == http.MethodDelete && len(rest) == 4 && rest[0] == "chat" && rest[1] == "user" && rest[3] == "time":
-		return func(w http.ResponseWriter, q url.Values) { v.clearBefore(w, rest[2], "userId", q, v.chatMessages) }
+		return func(w http.ResponseWriter, q url.Values) { v.clearBefore(w, rest[2], "userId", q, v.inChat) }
 	case method == http.MethodDelete && len(rest) == 4 && rest[0] == "group" && rest[1] == "user" && rest[3] == "time":
-		return func(w http.ResponseWriter, q url.Values) { v.clearBefore(w, rest[2], "groupId", q, v.groupMessages) }
+		return func(w http.ResponseWriter, q url.Values) { v.clearBefore(w, rest[2], "groupId", q, v.inGroup) }
 	case method == http.MethodPost && len(rest) == 4 && rest[0] == "user" && rest[2] == "delete" && rest[3] == "all":
 		return func(w http.ResponseWriter, _ url.Values) { v.clearAll(w, rest[1]) }
 	}
@@ -314,34 +320,19 @@ func (v *easemobVendor) authenticated(r *http.Request) bool {
 	return ok && v.emu.opts.Now().Before(expiry)
 }
 
-// chatMessages returns the one-to-one messages between user and peer.
-func (v *easemobVendor) chatMessages(user, peer string) []EasemobMessage {
-	var out []EasemobMessage
-	for _, m := range v.app.Messages {
-		if m.ChatType == "chat" && ((m.From == user && m.To == peer) || (m.From == peer && m.To == user)) {
-			out = append(out, m)
-		}
-	}
-	return out
+// inChat reports whether m is a one-to-one message between user and peer.
+func (v *easemobVendor) inChat(m EasemobMessage, user, peer string) bool {
+	return m.ChatType == "chat" && ((m.From == user && m.To == peer) || (m.From == peer && m.To == user))
 }
 
-// groupMessages returns the messages of a group or chat room that user is a member of.
-func (v *easemobVendor) groupMessages(user, groupID string) []EasemobMessage {
-	if !slices.Contains(v.groups[groupID].Members, user) {
-		return nil
-	}
-	var out []EasemobMessage
-	for _, m := range v.app.Messages {
-		if m.ChatType != "chat" && m.To == groupID {
-			out = append(out, m)
-		}
-	}
-	return out
+// inGroup reports whether m belongs to a group or chat room that user is a member of.
+func (v *easemobVendor) inGroup(m EasemobMessage, user, groupID string) bool {
+	return m.ChatType != "chat" && m.To == groupID && slices.Contains(v.groups[groupID].Members, user)
 }
 
 // deleteByID hides the listed messages of one conversation from user's view; IDs of other
 // conversations are ignored, as Easemob does.
-func (v *easemobVendor) deleteByID(w http.ResponseWriter, user, targetParam string, q url.Values, conversation func(user, target string) []EasemobMessage) {
+func (v *easemobVendor) deleteByID(w http.ResponseWriter, user, targetParam string, q url.Values, belongs func(m EasemobMessage, user, target string) bool) {
 	target := q.Get(targetParam)
 	ids, listed := map[string]bool{}, 0
 	for _, id := range strings.Split(q.Get("msgIdList"), ",") {
@@ -359,24 +350,24 @@ func (v *easemobVendor) deleteByID(w http.ResponseWriter, user, targetParam stri
 			fmt.Sprintf("delete msg list limit can not greater than %d", easemob.MessageIDsPerCall))
 		return
 	}
-	for _, m := range conversation(user, target) {
-		if ids[m.MsgID] {
-			v.hide(user, m.MsgID)
+	for id := range ids {
+		if m, ok := v.byID[id]; ok && belongs(m, user, target) {
+			v.hide(user, id)
 		}
 	}
 	v.ok(w)
 }
 
 // clearBefore hides user's messages of one conversation sent at or before delTime.
-func (v *easemobVendor) clearBefore(w http.ResponseWriter, user, targetParam string, q url.Values, conversation func(user, target string) []EasemobMessage) {
+func (v *easemobVendor) clearBefore(w http.ResponseWriter, user, targetParam string, q url.Values, belongs func(m EasemobMessage, user, target string) bool) {
 	target := q.Get(targetParam)
 	delTime, err := strconv.ParseInt(q.Get("delTime"), 10, 64)
 	if target == "" || err != nil || delTime < 0 || !validNotify(q) {
 		v.badRequest(w)
 		return
 	}
-	for _, m := range conversation(user, target) {
-		if m.Timestamp <= delTime {
+	for _, m := range v.app.Messages {
+		if m.Timestamp <= delTime && belongs(m, user, target) {
 			v.hide(user, m.MsgID)
 		}
 	}
