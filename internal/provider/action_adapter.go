@@ -77,15 +77,11 @@ func actionAttribute(arg Argument) schema.Attribute {
 }
 
 func (a *operationAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	clients, diags := clientsFromProviderData(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	if clients != nil {
+		a.clients = clients
 	}
-	clients, ok := req.ProviderData.(*Clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *Clients, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	a.clients = clients
 }
 
 // Invoke runs the operation in its own goroutine and relays its progress from this one: the

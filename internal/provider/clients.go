@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
@@ -26,6 +27,20 @@ func vendorOff(vendor, block string, missing []string, envPrefix string) error {
 	}
 	return fmt.Errorf("%s is not configured: set %s in the provider's %s block, or the environment variable(s) %s",
 		vendor, strings.Join(missing, " and "), block, strings.Join(envs, ", "))
+}
+
+// clientsFromProviderData unpacks what the provider's Configure handed to resources and
+// actions. Nil means the provider is not configured yet (validation runs before Configure).
+func clientsFromProviderData(data any) (*Clients, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if data == nil {
+		return nil, diags
+	}
+	clients, ok := data.(*Clients)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("Expected *Clients, got %T. This is a bug in the provider.", data))
+	}
+	return clients, diags
 }
 
 // vendorClient returns a vendor's client, or the reason there is none.

@@ -1,17 +1,14 @@
 package provider
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/imops/terraform-provider-imops/internal/client"
@@ -30,18 +27,8 @@ func (c *Clients) Easemob() (*easemob.Client, error) {
 }
 
 func easemobSetup() vendorSetup {
-	return vendorSetup{
-		block:  "easemob",
-		schema: easemobBlock,
-		configure: func(ctx context.Context, config tfsdk.Config, common commonSettings, clients *Clients) diag.Diagnostics {
-			model, diags := readBlock[easemobModel](ctx, config, "easemob")
-			if diags.HasError() {
-				return diags
-			}
-			clients.easemob, clients.easemobErr = configureEasemob(model, common)
-			return append(diags, blockDiagnostics("easemob", easemob.Vendor, model != nil, clients.easemobErr)...)
-		},
-	}
+	return newVendorSetup("easemob", easemob.Vendor, easemobBlock, configureEasemob,
+		func(c *Clients, client *easemob.Client, err error) { c.easemob, c.easemobErr = client, err })
 }
 
 type easemobModel struct {

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,10 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/imops/terraform-provider-imops/internal/client"
 	"github.com/imops/terraform-provider-imops/internal/client/rongcloud"
@@ -30,18 +27,8 @@ func (c *Clients) RongCloud() (*rongcloud.Client, error) {
 }
 
 func rongcloudSetup() vendorSetup {
-	return vendorSetup{
-		block:  "rongcloud",
-		schema: rongcloudBlock,
-		configure: func(ctx context.Context, config tfsdk.Config, common commonSettings, clients *Clients) diag.Diagnostics {
-			model, diags := readBlock[rongcloudModel](ctx, config, "rongcloud")
-			if diags.HasError() {
-				return diags
-			}
-			clients.rongcloud, clients.rongcloudErr = configureRongCloud(model, common)
-			return append(diags, blockDiagnostics("rongcloud", rongcloud.Vendor, model != nil, clients.rongcloudErr)...)
-		},
-	}
+	return newVendorSetup("rongcloud", rongcloud.Vendor, rongcloudBlock, configureRongCloud,
+		func(c *Clients, client *rongcloud.Client, err error) { c.rongcloud, c.rongcloudErr = client, err })
 }
 
 type rongcloudModel struct {

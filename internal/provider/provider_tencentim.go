@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -11,10 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/imops/terraform-provider-imops/internal/client"
@@ -36,18 +33,8 @@ func (c *Clients) TencentIM() (*tencentim.Client, error) {
 var tencentimRegions = tencentim.Regions()
 
 func tencentimSetup() vendorSetup {
-	return vendorSetup{
-		block:  "tencentim",
-		schema: tencentimBlock,
-		configure: func(ctx context.Context, config tfsdk.Config, common commonSettings, clients *Clients) diag.Diagnostics {
-			model, diags := readBlock[tencentimModel](ctx, config, "tencentim")
-			if diags.HasError() {
-				return diags
-			}
-			clients.tencentim, clients.tencentimErr = configureTencentIM(model, common)
-			return append(diags, blockDiagnostics("tencentim", tencentim.Vendor, model != nil, clients.tencentimErr)...)
-		},
-	}
+	return newVendorSetup("tencentim", tencentim.Vendor, tencentimBlock, configureTencentIM,
+		func(c *Clients, client *tencentim.Client, err error) { c.tencentim, c.tencentimErr = client, err })
 }
 
 type tencentimModel struct {

@@ -107,15 +107,11 @@ func resourceAttribute(arg Argument) schema.Attribute {
 }
 
 func (r *operationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	clients, diags := clientsFromProviderData(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	if clients != nil {
+		r.clients = clients
 	}
-	clients, ok := req.ProviderData.(*Clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *Clients, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	r.clients = clients
 }
 
 func (r *operationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -19,6 +19,25 @@ type vendorSetup struct {
 	configure func(ctx context.Context, config tfsdk.Config, common commonSettings, clients *Clients) diag.Diagnostics
 }
 
+// newVendorSetup wires a vendor's block to its client: read the block, build the client from
+// it and the environment, keep the client or the reason there is none in Clients.
+func newVendorSetup[M any, C any](block, vendor string, blockSchema func() schema.SingleNestedBlock,
+	build func(*M, commonSettings) (*C, error), keep func(*Clients, *C, error)) vendorSetup {
+	return vendorSetup{
+		block:  block,
+		schema: blockSchema,
+		configure: func(ctx context.Context, config tfsdk.Config, common commonSettings, clients *Clients) diag.Diagnostics {
+			model, diags := readBlock[M](ctx, config, block)
+			if diags.HasError() {
+				return diags
+			}
+			client, err := build(model, common)
+			keep(clients, client, err)
+			return append(diags, blockDiagnostics(block, vendor, model != nil, err)...)
+		},
+	}
+}
+
 func vendorSetups() []vendorSetup {
 	return []vendorSetup{rongcloudSetup(), easemobSetup(), tencentimSetup()}
 }
