@@ -96,40 +96,32 @@ func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request, v vendor) 
 			break
 		}
 	}
-	if rule != nil && rule.Kind != FaultLatency {
-		e.requests = append(e.requests, RequestRecord{Vendor: v.name(), Method: r.Method, Path: r.URL.EscapedPath(),
-			Status: faultStatus(rule), Time: e.opts.Now().UTC().Format(time.RFC3339Nano)})
-	}
 	e.mu.Unlock()
 	if rule == nil {
 		return false
 	}
-	switch rule.Kind {
-	case FaultLatency:
+	if rule.Kind == FaultLatency {
 		select {
 		case <-time.After(rule.delay):
 		case <-r.Context().Done():
 		}
 		return false
-	case FaultStatus:
-		http.Error(w, http.StatusText(rule.Status), rule.Status)
-	case FaultRateLimit:
-		v.rateLimitAnswer(w)
-	case FaultReset:
-		resetConnection(w)
 	}
-	return true
-}
-
-// faultStatus is what the request log shows for an injected fault (0: no answer at all).
-func faultStatus(rule *faultRule) int {
+	// The log shows what the client got: the status written, or 0 for a dropped connection.
+	recorder := &statusRecorder{ResponseWriter: w}
 	switch rule.Kind {
 	case FaultStatus:
-		return rule.Status
+		http.Error(recorder, http.StatusText(rule.Status), rule.Status)
 	case FaultRateLimit:
-		return http.StatusTooManyRequests
+		v.rateLimitAnswer(recorder)
+	case FaultReset:
+		defer resetConnection(w)
 	}
-	return 0
+	e.mu.Lock()
+	e.requests = append(e.requests, RequestRecord{Vendor: v.name(), Method: r.Method, Path: r.URL.EscapedPath(),
+		Status: recorder.status, Time: e.opts.Now().UTC().Format(time.RFC3339Nano)})
+	e.mu.Unlock()
+	return true
 }
 
 // resetConnection drops the TCP connection with an RST, like a failing load balancer.

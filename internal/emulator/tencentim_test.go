@@ -387,3 +387,25 @@ func TestDemoFixtureHasTencentIM(t *testing.T) {
 		t.Error("the demo's spammer has no messages to recall")
 	}
 }
+
+// A rate-limit fault answers in the vendor's own shape, and the request log shows the status the
+// client really got: HTTP 200 for Tencent, whose refusals travel in the body.
+func TestFaultRateLimitIsLoggedWithTheVendorsStatus(t *testing.T) {
+	emu := New(Fixture{}, Options{})
+	base := startEmulator(t, emu)
+	if err := emu.AddFault(Fault{Kind: FaultRateLimit, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(base+"/tencentim/v4/group_open_http_svc/delete_group_msg_by_sender", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "60007") {
+		t.Errorf("answer = %d %s, want HTTP 200 with 60007", resp.StatusCode, body)
+	}
+	if reqs := emu.Requests(); len(reqs) != 1 || reqs[0].Status != http.StatusOK {
+		t.Errorf("request log = %+v, want one entry with status 200", reqs)
+	}
+}
