@@ -2,6 +2,8 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"testing"
 
@@ -121,5 +123,33 @@ func TestAccProvider_basePathPrefixKept(t *testing.T) {
 	reqs := emu.Requests()
 	if len(reqs) != 1 || reqs[0].Path != "/message/expansion/delete.json" || reqs[0].Status != 200 {
 		t.Errorf("requests = %+v", reqs)
+	}
+}
+
+// Every request names the provider and the Terraform version that drove it, so a vendor's
+// support desk can tell our traffic apart.
+func TestAccProvider_userAgent(t *testing.T) {
+	emu := emulator.New(testFixture(), emulator.Options{})
+	agents := make(chan string, 10)
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		agents <- r.Header.Get("User-Agent")
+		emu.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(server.Close)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps:                    []resource.TestStep{{Config: providerConfig(server.URL) + groupDeleteResource}},
+	})
+	close(agents)
+	pattern := regexp.MustCompile(`^terraform-provider-imops/test \(\+https://registry\.terraform\.io/providers/imops/imops\) Terraform/1\.\d+\.\d+`)
+	count := 0
+	for agent := range agents {
+		count++
+		if !pattern.MatchString(agent) {
+			t.Errorf("User-Agent %q does not name the provider and the Terraform version", agent)
+		}
+	}
+	if count != 1 {
+		t.Errorf("requests = %d, want 1", count)
 	}
 }
