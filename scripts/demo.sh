@@ -49,9 +49,9 @@ export IMOPS_TENCENTIM_SDK_APP_ID=1400000001 IMOPS_TENCENTIM_IDENTIFIER=administ
 export IMOPS_TENCENTIM_SECRET_KEY=demo-secret-key-not-real IMOPS_TENCENTIM_API_URLS="$base/tencentim"
 
 echo "==> terraform apply examples/demo (dev_overrides: no init, no download)"
-(cd "$work/demo" && terraform apply -auto-approve -input=false -no-color 2>&1 | grep -v -e "Warning: Provider development overrides" -e "^│" -e "^╷" -e "^╵" || true)
-[ -f "$work/demo/terraform.tfstate" ] || { echo "terraform apply failed" >&2; exit 1; }
-if ! (cd "$work/demo" && terraform show -no-color >/dev/null 2>&1); then echo "terraform apply failed" >&2; exit 1; fi
+# -compact-warnings folds the expected "development overrides" warning into one line.
+(cd "$work/demo" && terraform apply -auto-approve -input=false -no-color -compact-warnings) ||
+  { echo "terraform apply failed (the emulator's log: $work/emulator.log)" >&2; cat "$work/emulator.log" >&2; exit 1; }
 
 "$work/bin/imops-emulator" dump -url "$base" >"$work/after.json"
 

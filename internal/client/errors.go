@@ -14,7 +14,7 @@ import (
 type APIError struct {
 	// Vendor names the platform that answered ("RongCloud", "Easemob", "Tencent Cloud IM").
 	Vendor string
-	// Operation says what was being attempted, in words a user understands.
+	// Operation says what was being attempted, as a verb phrase ("delete message extensions").
 	Operation string
 	// HTTPStatus is the HTTP status of the answer (Tencent answers 200 even for failures).
 	HTTPStatus int
@@ -37,9 +37,10 @@ func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Vendor)
 	if e.Operation != "" {
-		b.WriteString(" " + e.Operation)
+		b.WriteString(" could not " + e.Operation)
+	} else {
+		b.WriteString(" refused the request")
 	}
-	b.WriteString(" failed")
 	// Tencent answers HTTP 200 even for failures; the status adds nothing there.
 	if e.HTTPStatus != 0 && e.HTTPStatus != 200 {
 		fmt.Fprintf(&b, " (HTTP %d)", e.HTTPStatus)

@@ -82,7 +82,7 @@ func TestAccRongcloudExtensionDeleteAction_vendorError(t *testing.T) {
 		ProtoV6ProviderFactories: testProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      extensionDeleteActionTriggered(baseURL, "some-other-room"),
-			ExpectError: regexp.MustCompile(`(?s)Error running imops_rongcloud_extension_delete.*code 1002`),
+			ExpectError: regexp.MustCompile(`(?s)Error\s+running\s+imops_rongcloud_extension_delete.*code\s+1002`),
 		}},
 	})
 	if got := emu.Snapshot().RongCloud.Messages["MSG-GROUP-1"].Extensions; len(got) != 3 {
@@ -110,7 +110,7 @@ action "imops_rongcloud_extension_delete" "x" {
 }
 `,
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)conversation_type.*value must be one of`),
+			ExpectError: regexp.MustCompile(`(?s)conversation_type.*value\s+must\s+be\s+one\s+of`),
 		}},
 	})
 	if n := len(emu.Requests()); n != 0 {

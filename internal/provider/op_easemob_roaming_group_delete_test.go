@@ -60,7 +60,7 @@ resource "imops_easemob_roaming_group_delete" "x" {
   message_ids = ["g1-1"]
 }
 `,
-			ExpectError: regexp.MustCompile(`(?s)fetch\s+an\s+app\s+token\s+failed\s+\(HTTP\s+400\):\s+code\s+invalid_grant:\s+client_secret\s+does\s+not\s+match.*` +
+			ExpectError: regexp.MustCompile(`(?s)could\s+not\s+fetch\s+an\s+app\s+token\s+\(HTTP\s+400\):\s+code\s+invalid_grant:\s+client_secret\s+does\s+not\s+match.*` +
 				`Client_secret\s+does\s+not\s+match\s+client_id`),
 		}},
 	})

@@ -59,7 +59,7 @@ resource "imops_rongcloud_broadcast_recall" "r%d" {
 		ProtoV6ProviderFactories: testProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      providerConfig(baseURL) + config,
-			ExpectError: regexp.MustCompile(`(?s)code 1008.*2\s+calls\s+per\s+hour\s+and\s+3\s+per\s+calendar\s+day`),
+			ExpectError: regexp.MustCompile(`(?s)code\s+1008.*2\s+calls\s+per\s+hour\s+and\s+3\s+per\s+calendar\s+day`),
 		}},
 	})
 	if n := len(emu.Requests()); n != 3 {

@@ -106,7 +106,7 @@ resource "imops_rongcloud_extension_delete" "wrong_target" {
   extra_keys        = ["leak1"]
 }
 `,
-			ExpectError: regexp.MustCompile(`(?s)Error running imops_rongcloud_extension_delete.*code 1002.*Nothing\s+was\s+recorded\s+in\s+state`),
+			ExpectError: regexp.MustCompile(`(?s)Error\s+running\s+imops_rongcloud_extension_delete.*code\s+1002.*Nothing\s+was\s+recorded\s+in\s+state`),
 		}},
 	})
 }
@@ -133,7 +133,7 @@ resource "imops_rongcloud_extension_delete" "x" {
   extra_keys        = ["leak1"]
 }
 `, testRongCloudAppKey, baseURL+"/rongcloud"),
-			ExpectError: regexp.MustCompile(`(?s)HTTP 401.*code 1004.*signature error.*Check\s+app_key\s+and\s+app_secret`),
+			ExpectError: regexp.MustCompile(`(?s)HTTP\s+401.*code\s+1004.*signature\s+error.*Check\s+app_key\s+and\s+app_secret`),
 		}},
 	})
 	if got := emu.Snapshot().RongCloud.Messages["MSG-GROUP-1"].Extensions; len(got) != 3 {

@@ -132,7 +132,7 @@ func TestAccTencentimGroupMessageDeleteBySender_unknownGroup(t *testing.T) {
 			Config: providerConfig(baseURL) + tencentimRecallConfig(`
   group_id       = "@TGS#dismissed"
   sender_account = "spammer"`),
-			ExpectError: regexp.MustCompile(`(?s)Error running imops_tencentim_group_message_delete_by_sender.*code\s+10010.*does\s+not\s+exist.*check\s+group_id.*Nothing\s+was\s+recorded\s+in\s+state`),
+			ExpectError: regexp.MustCompile(`(?s)Error\s+running\s+imops_tencentim_group_message_delete_by_sender.*code\s+10010.*does\s+not\s+exist.*check\s+group_id.*Nothing\s+was\s+recorded\s+in\s+state`),
 		}},
 	})
 	if n := len(emu.Requests()); n != 1 {
@@ -242,7 +242,7 @@ provider "imops" {
   group_id       = %q
   sender_account = "spammer"`, testTencentIMPublic)),
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Invalid Tencent Cloud IM configuration.*both\s+secret_key\s+and\s+user_sig.*choose\s+one`),
+			ExpectError: regexp.MustCompile(`(?s)Invalid\s+Tencent\s+Cloud\s+IM\s+configuration.*both\s+secret_key\s+and\s+user_sig.*choose\s+one`),
 		}},
 	})
 	if n := len(emu.Requests()); n != 0 {

@@ -75,7 +75,7 @@ provider "imops" {
 }
 ` + groupDeleteResource,
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)region.*value must be one of`),
+			ExpectError: regexp.MustCompile(`(?s)region.*value\s+must\s+be\s+one\s+of`),
 		}},
 	})
 }
