@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -199,26 +196,14 @@ func fetchEasemobToken(t *testing.T, baseURL string) string {
 // in the log, while the provider's own request lines must be there.
 func TestAccEasemobRoamingClear_logRedaction(t *testing.T) {
 	clearEasemobEnv(t)
-	logPath := filepath.Join(t.TempDir(), "trace.log")
-	t.Setenv("TF_ACC_LOG_PATH", logPath)
-	t.Setenv("TF_LOG", "TRACE")
+	readLog := traceLog(t)
 	// From the environment: the test harness logs the configuration text itself.
 	t.Setenv("IMOPS_EASEMOB_CLIENT_SECRET", testEasemobClientSecret)
-
 	emu := emulator.New(testFixture(), emulator.Options{})
-	var (
-		mu     sync.Mutex
-		tokens []string
-	)
-	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			mu.Lock()
-			tokens = append(tokens, token)
-			mu.Unlock()
-		}
-		emu.Handler().ServeHTTP(w, r)
-	}))
-	t.Cleanup(server.Close)
+	baseURL, tokens := wireSecrets(t, emu, func(r *http.Request) string {
+		token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		return token
+	})
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
@@ -232,29 +217,15 @@ provider "imops" {
     client_id = %q
   }
 }
-`, server.URL+"/easemob", testEasemobOrgName, testEasemobAppName, testEasemobClientID) + easemobClearAlice,
+`, baseURL+"/easemob", testEasemobOrgName, testEasemobAppName, testEasemobClientID) + easemobClearAlice,
 		}},
 	})
 
-	data, err := os.ReadFile(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := string(data)
-	if !strings.Contains(log, "sending request") || !strings.Contains(log, "/token") || !strings.Contains(log, "/delete/all") {
-		t.Fatalf("the TRACE log (%d bytes) lacks the provider's token and call lines; the test would prove nothing", len(log))
-	}
-	if len(tokens) == 0 {
+	sent := tokens()
+	if len(sent) == 0 {
 		t.Fatal("no authenticated request reached the emulator")
 	}
-	if strings.Contains(log, testEasemobClientSecret) {
-		t.Error("the client secret appears in the TRACE log")
-	}
-	for _, token := range tokens {
-		if strings.Contains(log, token) {
-			t.Errorf("token %s appears in the TRACE log", token)
-		}
-	}
+	assertRedacted(t, readLog(), []string{"sending request", "/token", "/delete/all"}, append(sent, testEasemobClientSecret)...)
 }
 
 func TestAccEasemobRoamingClear_invalidInput(t *testing.T) {
