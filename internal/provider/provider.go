@@ -232,6 +232,39 @@ func anyUnknown(values ...interface{ IsUnknown() bool }) bool {
 	return false
 }
 
+// regionalURLs returns api_urls (or <envPrefix>API_URLS) when given, else the primary and
+// backup domains of the region (or <envPrefix>REGION, or defaultRegion).
+func regionalURLs(apiURLs types.List, region types.String, envPrefix, defaultRegion string, domains func(string) ([]string, error)) ([]*url.URL, error) {
+	raw := listSetting(apiURLs, envPrefix+"API_URLS")
+	if len(raw) == 0 {
+		name := stringSetting(region, envPrefix+"REGION")
+		if name == "" {
+			name = defaultRegion
+		}
+		var err error
+		if raw, err = domains(name); err != nil {
+			return nil, err
+		}
+	}
+	urls, err := parseBaseURLs(raw)
+	if err != nil {
+		return nil, fmt.Errorf("api_urls: %w", err)
+	}
+	return urls, nil
+}
+
+// transportConfig is the shared transport configuration for one vendor, with the vendor's own
+// requests_per_second (or its environment variable; zero keeps the vendor's default).
+func (c commonSettings) transportConfig(baseURLs []*url.URL, requestsPerSecond types.Float64, env string) (client.Config, error) {
+	perSecond, err := float64Setting(requestsPerSecond, env)
+	if err != nil {
+		return client.Config{}, err
+	}
+	settings := c.transport
+	settings.RequestsPerSecond = perSecond
+	return client.Config{BaseURLs: baseURLs, UserAgent: c.userAgent, Settings: settings, Logger: tflogLogger{}}, nil
+}
+
 // parseBaseURLs checks each URL: https, or plain http only towards this machine (the emulator).
 func parseBaseURLs(raw []string) ([]*url.URL, error) {
 	var out []*url.URL

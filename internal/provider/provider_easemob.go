@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/imops/terraform-provider-imops/internal/client"
 	"github.com/imops/terraform-provider-imops/internal/client/easemob"
 )
 
@@ -89,10 +88,7 @@ func easemobBlock() schema.SingleNestedBlock {
 // known until apply. There is no default api_url: the host depends on the app's cluster.
 func configureEasemob(m *easemobModel, common commonSettings) (*easemob.Client, error) {
 	if m == nil {
-		m = &easemobModel{
-			APIURL: types.StringNull(), OrgName: types.StringNull(), AppName: types.StringNull(), ClientID: types.StringNull(),
-			ClientSecret: types.StringNull(), AppToken: types.StringNull(), RequestsPerSecond: types.Float64Null(),
-		}
+		m = &easemobModel{} // zero values are null: everything from the environment
 	}
 	if anyUnknown(m.APIURL, m.OrgName, m.AppName, m.ClientID, m.ClientSecret, m.AppToken, m.RequestsPerSecond) {
 		return nil, errVendorNotConfigured{errors.New("Easemob settings are not known until apply")}
@@ -130,12 +126,10 @@ func configureEasemob(m *easemobModel, common commonSettings) (*easemob.Client, 
 	if err != nil {
 		return nil, fmt.Errorf("api_url: %w", err)
 	}
-	rps, err := float64Setting(m.RequestsPerSecond, "IMOPS_EASEMOB_REQUESTS_PER_SECOND")
+	transport, err := common.transportConfig(baseURLs, m.RequestsPerSecond, "IMOPS_EASEMOB_REQUESTS_PER_SECOND")
 	if err != nil {
 		return nil, err
 	}
-	settings := common.transport
-	settings.RequestsPerSecond = rps
 	return easemob.New(easemob.Config{
 		OrgName:      orgName,
 		AppName:      appName,
@@ -143,12 +137,7 @@ func configureEasemob(m *easemobModel, common commonSettings) (*easemob.Client, 
 		ClientSecret: clientSecret,
 		AppToken:     appToken,
 		Concurrency:  common.concurrency,
-		Transport: client.Config{
-			BaseURLs:  baseURLs,
-			UserAgent: common.userAgent,
-			Settings:  settings,
-			Logger:    tflogLogger{},
-		},
+		Transport:    transport,
 	})
 }
 

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/imops/terraform-provider-imops/internal/client"
 	"github.com/imops/terraform-provider-imops/internal/client/rongcloud"
 )
 
@@ -86,7 +85,7 @@ func rongcloudBlock() schema.SingleNestedBlock {
 // missing or the settings are unknown until apply.
 func configureRongCloud(m *rongcloudModel, common commonSettings) (*rongcloud.Client, error) {
 	if m == nil {
-		m = &rongcloudModel{AppKey: types.StringNull(), AppSecret: types.StringNull(), Region: types.StringNull(), APIURLs: types.ListNull(types.StringType), RequestsPerSecond: types.Float64Null()}
+		m = &rongcloudModel{} // zero values are null: everything from the environment
 	}
 	if anyUnknown(m.AppKey, m.AppSecret, m.Region, m.APIURLs, m.RequestsPerSecond) {
 		return nil, errVendorNotConfigured{errors.New("RongCloud settings are not known until apply")}
@@ -103,36 +102,18 @@ func configureRongCloud(m *rongcloudModel, common commonSettings) (*rongcloud.Cl
 	if len(missing) > 0 {
 		return nil, errVendorNotConfigured{vendorOff("RongCloud", "rongcloud", missing, "IMOPS_RONGCLOUD_")}
 	}
-	rawURLs := listSetting(m.APIURLs, "IMOPS_RONGCLOUD_API_URLS")
-	if len(rawURLs) == 0 {
-		region := stringSetting(m.Region, "IMOPS_RONGCLOUD_REGION")
-		if region == "" {
-			region = rongcloud.DefaultRegion
-		}
-		var err error
-		if rawURLs, err = rongcloud.RegionURLs(region); err != nil {
-			return nil, err
-		}
-	}
-	baseURLs, err := parseBaseURLs(rawURLs)
-	if err != nil {
-		return nil, fmt.Errorf("api_urls: %w", err)
-	}
-	rps, err := float64Setting(m.RequestsPerSecond, "IMOPS_RONGCLOUD_REQUESTS_PER_SECOND")
+	baseURLs, err := regionalURLs(m.APIURLs, m.Region, "IMOPS_RONGCLOUD_", rongcloud.DefaultRegion, rongcloud.RegionURLs)
 	if err != nil {
 		return nil, err
 	}
-	settings := common.transport
-	settings.RequestsPerSecond = rps
+	transport, err := common.transportConfig(baseURLs, m.RequestsPerSecond, "IMOPS_RONGCLOUD_REQUESTS_PER_SECOND")
+	if err != nil {
+		return nil, err
+	}
 	return rongcloud.New(rongcloud.Config{
 		AppKey:      appKey,
 		AppSecret:   appSecret,
 		Concurrency: common.concurrency,
-		Transport: client.Config{
-			BaseURLs:  baseURLs,
-			UserAgent: common.userAgent,
-			Settings:  settings,
-			Logger:    tflogLogger{},
-		},
+		Transport:   transport,
 	})
 }

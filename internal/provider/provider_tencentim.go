@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/imops/terraform-provider-imops/internal/client"
 	"github.com/imops/terraform-provider-imops/internal/client/tencentim"
 )
 
@@ -98,10 +97,7 @@ func tencentimBlock() schema.SingleNestedBlock {
 // missing or the settings are unknown until apply.
 func configureTencentIM(m *tencentimModel, common commonSettings) (*tencentim.Client, error) {
 	if m == nil {
-		m = &tencentimModel{
-			SDKAppID: types.Int64Null(), Identifier: types.StringNull(), SecretKey: types.StringNull(), UserSig: types.StringNull(),
-			Region: types.StringNull(), APIURLs: types.ListNull(types.StringType), RequestsPerSecond: types.Float64Null(),
-		}
+		m = &tencentimModel{} // zero values are null: everything from the environment
 	}
 	if anyUnknown(m.SDKAppID, m.Identifier, m.SecretKey, m.UserSig, m.Region, m.APIURLs, m.RequestsPerSecond) {
 		return nil, errVendorNotConfigured{errors.New("the Tencent Cloud IM settings are not known until apply")}
@@ -136,37 +132,20 @@ func configureTencentIM(m *tencentimModel, common commonSettings) (*tencentim.Cl
 	if *sdkAppID < 1 || *sdkAppID > math.MaxUint32 {
 		return nil, fmt.Errorf("sdk_app_id must be between 1 and 4294967295, got %d", *sdkAppID)
 	}
-	rawURLs := listSetting(m.APIURLs, "IMOPS_TENCENTIM_API_URLS")
-	if len(rawURLs) == 0 {
-		region := stringSetting(m.Region, "IMOPS_TENCENTIM_REGION")
-		if region == "" {
-			region = tencentim.DefaultRegion
-		}
-		if rawURLs, err = tencentim.RegionURLs(region); err != nil {
-			return nil, err
-		}
-	}
-	baseURLs, err := parseBaseURLs(rawURLs)
-	if err != nil {
-		return nil, fmt.Errorf("api_urls: %w", err)
-	}
-	rps, err := float64Setting(m.RequestsPerSecond, "IMOPS_TENCENTIM_REQUESTS_PER_SECOND")
+	baseURLs, err := regionalURLs(m.APIURLs, m.Region, "IMOPS_TENCENTIM_", tencentim.DefaultRegion, tencentim.RegionURLs)
 	if err != nil {
 		return nil, err
 	}
-	settings := common.transport
-	settings.RequestsPerSecond = rps
+	transport, err := common.transportConfig(baseURLs, m.RequestsPerSecond, "IMOPS_TENCENTIM_REQUESTS_PER_SECOND")
+	if err != nil {
+		return nil, err
+	}
 	return tencentim.New(tencentim.Config{
 		SDKAppID:   uint64(*sdkAppID),
 		Identifier: identifier,
 		SecretKey:  secretKey,
 		UserSig:    userSig,
-		Transport: client.Config{
-			BaseURLs:  baseURLs,
-			UserAgent: common.userAgent,
-			Settings:  settings,
-			Logger:    tflogLogger{},
-		},
+		Transport:  transport,
 	})
 }
 
