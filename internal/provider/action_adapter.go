@@ -12,8 +12,9 @@ import (
 )
 
 var (
-	_ action.Action              = (*operationAction)(nil)
-	_ action.ActionWithConfigure = (*operationAction)(nil)
+	_ action.Action               = (*operationAction)(nil)
+	_ action.ActionWithConfigure  = (*operationAction)(nil)
+	_ action.ActionWithModifyPlan = (*operationAction)(nil)
 )
 
 // progressInterval is the least time between two progress lines sent to Terraform: often
@@ -82,6 +83,11 @@ func (a *operationAction) Configure(_ context.Context, req action.ConfigureReque
 	if clients != nil {
 		a.clients = clients
 	}
+}
+
+// ModifyPlan warns when the action cannot succeed because its vendor has no credentials.
+func (a *operationAction) ModifyPlan(_ context.Context, _ action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	a.clients.addPlanWarning(a.op, &resp.Diagnostics)
 }
 
 // Invoke runs the operation in its own goroutine and relays its progress from this one: the

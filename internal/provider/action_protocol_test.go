@@ -589,9 +589,16 @@ func TestActionInvoke_vendorNotConfigured(t *testing.T) {
 		t.Fatal(err)
 	}
 	requireNoErrors(t, "ConfigureProvider", resp.Diagnostics)
-	result := p.run("imops_rongcloud_broadcast_recall", p.actionConfig("imops_rongcloud_broadcast_recall", map[string]any{
-		"from_user_id": "system", "message_uid": "BCST-1",
-	}))
+	actionConfig := p.actionConfig("imops_rongcloud_broadcast_recall", map[string]any{"from_user_id": "system", "message_uid": "BCST-1"})
+	plan, err := p.actions.PlanAction(context.Background(), &tfprotov6.PlanActionRequest{ActionType: "imops_rongcloud_broadcast_recall", Config: actionConfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Diagnostics) != 1 || plan.Diagnostics[0].Severity != tfprotov6.DiagnosticSeverityWarning ||
+		!strings.Contains(plan.Diagnostics[0].Detail, "app_secret") {
+		t.Errorf("planning should warn that RongCloud is not configured, got:%s", formatDiagnostics(plan.Diagnostics))
+	}
+	result := p.run("imops_rongcloud_broadcast_recall", actionConfig)
 	if !hasError(result.diagnostics) || !strings.Contains(result.diagnostics[0].Detail, "RongCloud is not configured") ||
 		!strings.Contains(result.diagnostics[0].Detail, "app_key") {
 		t.Errorf("want an error naming RongCloud and app_key, got:%s", formatDiagnostics(result.diagnostics))

@@ -8,6 +8,9 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/imops/terraform-provider-imops/internal/client/easemob"
+	"github.com/imops/terraform-provider-imops/internal/client/rongcloud"
+	"github.com/imops/terraform-provider-imops/internal/client/tencentim"
 )
 
 // Clients is what Configure hands to every resource and action: one client per configured
@@ -27,6 +30,36 @@ func vendorOff(vendor, block string, missing []string, envPrefix string) error {
 	}
 	return fmt.Errorf("%s is not configured: set %s in the provider's %s block, or the environment variable(s) %s",
 		vendor, strings.Join(missing, " and "), block, strings.Join(envs, ", "))
+}
+
+// planWarning says, at plan time, that an operation of vendor will fail at apply because
+// the vendor has no credentials. Settings that are merely unknown until apply give none.
+func (c *Clients) planWarning(vendor string) error {
+	if c == nil {
+		return nil
+	}
+	var err error
+	switch vendor {
+	case rongcloud.Vendor:
+		err = c.rongcloudErr
+	case easemob.Vendor:
+		err = c.easemobErr
+	case tencentim.Vendor:
+		err = c.tencentimErr
+	}
+	var notConfigured errVendorNotConfigured
+	if errors.As(err, &notConfigured) {
+		return err
+	}
+	return nil
+}
+
+// addPlanWarning adds planWarning's finding, if any, to diags.
+func (c *Clients) addPlanWarning(op *Operation, diags *diag.Diagnostics) {
+	if err := c.planWarning(op.Vendor); err != nil {
+		diags.AddWarning(op.Vendor+" is not configured",
+			fmt.Sprintf("%v.\n\nPlanning goes on, but %s will fail when it runs unless these settings are present then.", err, op.TypeName()))
+	}
 }
 
 // clientsFromProviderData unpacks what the provider's Configure handed to resources and

@@ -91,7 +91,7 @@ func configureEasemob(m *easemobModel, common commonSettings) (*easemob.Client, 
 		m = &easemobModel{} // zero values are null: everything from the environment
 	}
 	if anyUnknown(m.APIURL, m.OrgName, m.AppName, m.ClientID, m.ClientSecret, m.AppToken, m.RequestsPerSecond) {
-		return nil, errVendorNotConfigured{errors.New("Easemob settings are not known until apply")}
+		return nil, errSettingsUnknown{easemob.Vendor}
 	}
 	apiURL := stringSetting(m.APIURL, "IMOPS_EASEMOB_API_URL")
 	orgName := stringSetting(m.OrgName, "IMOPS_EASEMOB_ORG_NAME")

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -88,7 +87,7 @@ func configureRongCloud(m *rongcloudModel, common commonSettings) (*rongcloud.Cl
 		m = &rongcloudModel{} // zero values are null: everything from the environment
 	}
 	if anyUnknown(m.AppKey, m.AppSecret, m.Region, m.APIURLs, m.RequestsPerSecond) {
-		return nil, errVendorNotConfigured{errors.New("RongCloud settings are not known until apply")}
+		return nil, errSettingsUnknown{rongcloud.Vendor}
 	}
 	appKey := stringSetting(m.AppKey, "IMOPS_RONGCLOUD_APP_KEY")
 	appSecret := stringSetting(m.AppSecret, "IMOPS_RONGCLOUD_APP_SECRET")

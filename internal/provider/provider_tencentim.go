@@ -100,7 +100,7 @@ func configureTencentIM(m *tencentimModel, common commonSettings) (*tencentim.Cl
 		m = &tencentimModel{} // zero values are null: everything from the environment
 	}
 	if anyUnknown(m.SDKAppID, m.Identifier, m.SecretKey, m.UserSig, m.Region, m.APIURLs, m.RequestsPerSecond) {
-		return nil, errVendorNotConfigured{errors.New("the Tencent Cloud IM settings are not known until apply")}
+		return nil, errSettingsUnknown{tencentim.Vendor}
 	}
 	sdkAppID, err := int64Setting(m.SDKAppID, "IMOPS_TENCENTIM_SDK_APP_ID")
 	if err != nil {

@@ -1,12 +1,16 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/imops/terraform-provider-imops/internal/emulator"
@@ -151,5 +155,53 @@ func TestAccProvider_userAgent(t *testing.T) {
 	}
 	if count != 1 {
 		t.Errorf("requests = %d, want 1", count)
+	}
+}
+
+// Planning a run of a vendor without credentials warns in the plan, where a reviewer sees it,
+// instead of waiting for the apply to fail; a configured vendor plans without a word.
+func TestResourcePlan_warnsWhenVendorNotConfigured(t *testing.T) {
+	unsetVendorEnv(t)
+	for _, tc := range []struct {
+		name      string
+		configure bool
+		warnings  int
+	}{{"not configured", false, 1}, {"configured", true, 0}} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newProtocolProvider(t)
+			providerValues := protocolProviderConfig("http://127.0.0.1:1")
+			if !tc.configure {
+				delete(providerValues, "rongcloud")
+			}
+			configured, err := p.server.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{
+				TerraformVersion: "1.11.4", Config: dynamicValue(t, p.schema.Provider.ValueType(), providerValues),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			requireNoErrors(t, "ConfigureProvider", configured.Diagnostics)
+
+			typ := p.schema.ResourceSchemas["imops_rongcloud_broadcast_recall"].ValueType()
+			config := dynamicValue(t, typ, map[string]any{"from_user_id": "system", "message_uid": "BCST-1"})
+			prior, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan, err := p.server.PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{
+				TypeName: "imops_rongcloud_broadcast_recall", PriorState: &prior, ProposedNewState: config, Config: config,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			requireNoErrors(t, "PlanResourceChange", plan.Diagnostics)
+			if len(plan.Diagnostics) != tc.warnings {
+				t.Fatalf("want %d warning(s), got:%s", tc.warnings, formatDiagnostics(plan.Diagnostics))
+			}
+			if tc.warnings > 0 && (plan.Diagnostics[0].Severity != tfprotov6.DiagnosticSeverityWarning ||
+				!strings.Contains(plan.Diagnostics[0].Summary, "RongCloud is not configured") ||
+				!strings.Contains(plan.Diagnostics[0].Detail, "IMOPS_RONGCLOUD_APP_KEY")) {
+				t.Errorf("warning does not name the vendor and its settings:%s", formatDiagnostics(plan.Diagnostics))
+			}
+		})
 	}
 }

@@ -22,8 +22,9 @@ import (
 )
 
 var (
-	_ resource.Resource              = (*operationResource)(nil)
-	_ resource.ResourceWithConfigure = (*operationResource)(nil)
+	_ resource.Resource               = (*operationResource)(nil)
+	_ resource.ResourceWithConfigure  = (*operationResource)(nil)
+	_ resource.ResourceWithModifyPlan = (*operationResource)(nil)
 )
 
 // newOperationResource makes an operation an action-style resource: create runs it, the state
@@ -112,6 +113,15 @@ func (r *operationResource) Configure(_ context.Context, req resource.ConfigureR
 	if clients != nil {
 		r.clients = clients
 	}
+}
+
+// ModifyPlan warns when the run being planned cannot succeed because its vendor has no
+// credentials: a reviewer sees it in the plan rather than in a failed apply.
+func (r *operationResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
+		return // destroy (which only forgets), or a record that stays as it is
+	}
+	r.clients.addPlanWarning(r.op, &resp.Diagnostics)
 }
 
 func (r *operationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

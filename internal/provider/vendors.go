@@ -42,9 +42,17 @@ func vendorSetups() []vendorSetup {
 	return []vendorSetup{rongcloudSetup(), easemobSetup(), tencentimSetup()}
 }
 
-// errVendorNotConfigured marks "credentials missing" and "settings unknown until apply":
-// neither is an error until a resource of that vendor runs.
+// errVendorNotConfigured marks missing credentials: not an error until an operation of that
+// vendor runs, and a warning when one is planned.
 type errVendorNotConfigured struct{ error }
+
+// errSettingsUnknown marks settings that come from other resources and are known only at
+// apply, when the provider is configured again; planning goes ahead without a word.
+type errSettingsUnknown struct{ vendor string }
+
+func (e errSettingsUnknown) Error() string {
+	return e.vendor + " settings are not known until apply"
+}
 
 // readBlock reads a vendor block; nil means the block is absent from the configuration.
 func readBlock[M any](ctx context.Context, config tfsdk.Config, block string) (*M, diag.Diagnostics) {
@@ -58,8 +66,11 @@ func readBlock[M any](ctx context.Context, config tfsdk.Config, block string) (*
 // that come only from the environment, wait until the vendor is actually used.
 func blockDiagnostics(block, vendor string, present bool, err error) diag.Diagnostics {
 	var diags diag.Diagnostics
-	var notConfigured errVendorNotConfigured
-	if err == nil || !present || errors.As(err, &notConfigured) {
+	var (
+		notConfigured errVendorNotConfigured
+		unknown       errSettingsUnknown
+	)
+	if err == nil || !present || errors.As(err, &notConfigured) || errors.As(err, &unknown) {
 		return diags
 	}
 	diags.AddAttributeError(path.Root(block), "Invalid "+vendor+" configuration", err.Error())
