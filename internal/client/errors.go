@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // APIError is a vendor's refusal, decoded from its answer. Every vendor client returns it, so
@@ -30,6 +31,8 @@ type APIError struct {
 	Retryable bool
 	// RateLimited marks answers that mean "slow down", so backoff can be longer.
 	RateLimited bool
+	// RetryAfter is how long the vendor asked us to wait (a Retry-After header), if it did.
+	RetryAfter time.Duration
 }
 
 // Error renders the vendor's code and message with the request ID and the hint, on one line.

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -241,7 +242,22 @@ func (t *Transport) backoff(attempt int, lastErr error) time.Duration {
 		ceiling = t.maxWait
 	}
 	// Full jitter: concurrent chunks that failed together do not come back together.
-	return ceiling/2 + rand.N(ceiling/2+1)
+	wait := ceiling/2 + rand.N(ceiling/2+1)
+	// A vendor that says how long to wait knows better than our guess.
+	if apiErr != nil && apiErr.RetryAfter > wait {
+		wait = apiErr.RetryAfter
+	}
+	return wait
+}
+
+// retryAfter reads a Retry-After header given in seconds, capped so a confused server cannot
+// park a run for hours; 0 when absent or unreadable.
+func retryAfter(h http.Header, ceiling time.Duration) time.Duration {
+	seconds, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After")))
+	if err != nil || seconds <= 0 {
+		return 0
+	}
+	return min(time.Duration(seconds)*time.Second, ceiling)
 }
 
 func (t *Transport) attempt(ctx context.Context, req *Request, base *url.URL, attemptNo int) (*Response, error) {
@@ -308,6 +324,7 @@ func (t *Transport) attempt(ctx context.Context, req *Request, base *url.URL, at
 				if resp.StatusCode == http.StatusTooManyRequests {
 					apiErr.RateLimited, apiErr.Retryable = true, true
 				}
+				apiErr.RetryAfter = retryAfter(resp.Header, t.maxWait*6)
 			}
 			return nil, err
 		}

@@ -291,3 +291,28 @@ func TestRedactorMasksCredentialFieldsInJSON(t *testing.T) {
 		t.Errorf("String = %s\nwant     %s", got, want)
 	}
 }
+
+func TestTransportHonoursRetryAfter(t *testing.T) {
+	s := newTestTransport(t, Settings{}, "https://api.example")
+	limited := httpmock.NewStringResponse(429, "slow down")
+	limited.Header.Set("Retry-After", "3")
+	s.mock.RegisterResponder("POST", "https://api.example/v1/do", httpmock.ResponderFromMultipleResponses([]*http.Response{
+		limited, httpmock.NewStringResponse(200, `{"ok":true}`),
+	}))
+	if _, err := s.transport.Do(context.Background(), testRequest(RetryTransient)); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.sleeps) != 1 || s.sleeps[0] != 3*time.Second {
+		t.Errorf("sleeps = %v, want the 3s the vendor asked for", s.sleeps)
+	}
+}
+
+func TestRetryAfterIsCapped(t *testing.T) {
+	h := http.Header{"Retry-After": {"86400"}}
+	if got := retryAfter(h, time.Minute); got != time.Minute {
+		t.Errorf("retryAfter = %v, want the 1m cap", got)
+	}
+	if got := retryAfter(http.Header{"Retry-After": {"Wed, 21 Oct 2015 07:28:00 GMT"}}, time.Minute); got != 0 {
+		t.Errorf("an HTTP date is not read as seconds: %v", got)
+	}
+}
