@@ -330,8 +330,10 @@ func (v *easemobVendor) inGroup(m EasemobMessage, user, groupID string) bool {
 	return m.ChatType != "chat" && m.To == groupID && slices.Contains(v.groups[groupID].Members, user)
 }
 
-// deleteByID hides the listed messages of one conversation from user's view; IDs of other
-// conversations are ignored, as Easemob does.
+// deleteByID hides the listed messages of one conversation from user's view. IDs of other
+// conversations are ignored: Easemob's documentation does not say what it does with them, so
+// this is the emulator's assumption, and the provider never relies on it (it sends only what
+// the user listed, scoped by userId or groupId).
 func (v *easemobVendor) deleteByID(w http.ResponseWriter, user, targetParam string, q url.Values, belongs func(m EasemobMessage, user, target string) bool) {
 	target := q.Get(targetParam)
 	ids, listed := map[string]bool{}, 0

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -15,6 +16,9 @@ import (
 // The arguments the five Easemob roaming operations share, declared once so their wording and
 // validation cannot drift apart between operations.
 
+// singleMessageID matches a value that travels as exactly one entry of msgIdList.
+var singleMessageID = regexp.MustCompile(`^[^,\s]+$`)
+
 // easemobRoamingNote ends every roaming operation's description.
 const easemobRoamingNote = "Requires message roaming to be enabled for the app in the Easemob console; " +
 	"otherwise Easemob refuses the call with `service open exception`."
@@ -23,7 +27,8 @@ func easemobOwnerArg(whatGoes string) Argument {
 	return Argument{Name: "user_id", Kind: KindString, Required: true,
 		Description: "User ID of the owner whose roaming copy loses " + whatGoes + " (the `{userId}` path segment). " +
 			"Only this user's copy changes.",
-		StringValidators: []validator.String{stringvalidator.LengthAtLeast(1)}}
+		// "." and ".." would resolve to another route in the URL.
+		StringValidators: []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.NoneOf(".", "..")}}
 }
 
 func easemobPeerArg() Argument {
@@ -40,10 +45,13 @@ func easemobGroupArg(what string) Argument {
 
 func easemobMessageIDsArg(conversation string) Argument {
 	return Argument{Name: "message_ids", Kind: KindStringSet, Required: true,
-		Description: fmt.Sprintf("IDs of the messages to delete (at least one), sent %d per call as `msgIdList`. "+
-			"IDs that do not belong to this %s are ignored by Easemob and never touch another conversation.", easemob.MessageIDsPerCall, conversation),
+		Description: fmt.Sprintf("IDs of messages in this %s to delete (at least one), sent %d per call as the "+
+			"comma-separated `msgIdList`, so an ID may not contain a comma or white space. List only IDs from this "+
+			"%s.", conversation, easemob.MessageIDsPerCall, conversation),
 		SetValidators: []validator.Set{setvalidator.SizeAtLeast(1),
-			setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}}
+			// A comma inside one ID would name two messages to Easemob.
+			setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1),
+				stringvalidator.RegexMatches(singleMessageID, "must be one message ID, without commas or white space"))}}
 }
 
 func easemobNotifyArg() Argument {

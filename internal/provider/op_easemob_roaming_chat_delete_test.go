@@ -137,6 +137,15 @@ func TestAccEasemobRoamingChatDelete_invalidInput(t *testing.T) {
 		`user_id = "alice"
   peer_user_id = "bob"
   message_ids = ["ab-1", ""]`: `(?s)message_ids.*` + emptyStringError,
+		`user_id = "alice"
+  peer_user_id = "bob"
+  message_ids = ["1235807318835202001,1235807318835202002"]`: `(?s)message_ids.*one\s+message\s+ID,\s+without\s+commas`,
+		`user_id = "alice"
+  peer_user_id = "bob"
+  message_ids = ["1235807318835202001 "]`: `(?s)message_ids.*one\s+message\s+ID,\s+without\s+commas`,
+		`user_id = ".."
+  peer_user_id = "bob"
+  message_ids = ["m1"]`: `(?s)user_id.*value\s+must\s+be\s+none\s+of`,
 		`user_id = ""
   peer_user_id = "bob"
   message_ids = ["ab-1"]`: `(?s)user_id.*` + emptyStringError,

@@ -280,3 +280,38 @@ func TestNew_credentialRules(t *testing.T) {
 		})
 	}
 }
+
+// A comma inside one ID would make Easemob delete two messages where one was named, and "."
+// or ".." as a user ID would resolve to another route: both are refused before any call.
+func TestRefusesIDsThatWouldWidenTheRequest(t *testing.T) {
+	fake := newFake()
+	c := newTestClient(t, fake)
+	ctx := context.Background()
+	for _, ids := range [][]string{{"c1,c2"}, {"c1 c2"}, {"ok", ""}, {"tab\tid"}} {
+		if _, err := c.DeleteChatMessages(ctx, "alice", "bob", ids, true, nil); err == nil {
+			t.Errorf("DeleteChatMessages(%q) was accepted", ids)
+		}
+		if _, err := c.DeleteGroupMessages(ctx, "alice", "g1", ids, true, nil); err == nil {
+			t.Errorf("DeleteGroupMessages(%q) was accepted", ids)
+		}
+	}
+	for _, user := range []string{".", ".."} {
+		if err := c.ClearAll(ctx, user); err == nil {
+			t.Errorf("ClearAll(%q) was accepted", user)
+		}
+		if err := c.ClearChatBefore(ctx, user, "bob", time.Now(), true); err == nil {
+			t.Errorf("ClearChatBefore(%q) was accepted", user)
+		}
+		if err := c.ClearGroupBefore(ctx, user, "g1", time.Now(), true); err == nil {
+			t.Errorf("ClearGroupBefore(%q) was accepted", user)
+		}
+		if _, err := c.DeleteChatMessages(ctx, user, "bob", []string{"m1"}, true, nil); err == nil {
+			t.Errorf("DeleteChatMessages by user %q was accepted", user)
+		}
+	}
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	if n := len(fake.requests) + fake.tokenFetches; n != 0 {
+		t.Errorf("%d requests were sent; want none", n)
+	}
+}

@@ -2,11 +2,13 @@ package easemob
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/imops/terraform-provider-imops/internal/client"
 )
@@ -19,7 +21,14 @@ const roamingPath = "/rest/message/roaming"
 // concurrently under the app's rate limit. notify syncs the deletion to userID's online
 // devices. The returned progress tells how many calls and IDs completed, also on failure.
 func (c *Client) DeleteChatMessages(ctx context.Context, userID, peerUserID string, msgIDs []string, notify bool, onProgress func(client.ChunkProgress)) (client.ChunkProgress, error) {
-	path := roamingPath + "/chat/user/" + url.PathEscape(userID)
+	segment, err := userSegment(userID)
+	if err == nil {
+		err = checkMessageIDs(msgIDs)
+	}
+	if err != nil {
+		return client.ChunkProgress{ItemsTotal: len(msgIDs)}, err
+	}
+	path := roamingPath + "/chat/user/" + segment
 	return client.RunChunks(ctx, msgIDs, MessageIDsPerCall, c.concurrency, func(ctx context.Context, ids []string) error {
 		query := url.Values{"userId": {peerUserID}, "msgIdList": {strings.Join(ids, ",")}, "isNotify": {strconv.FormatBool(notify)}}
 		return c.call(ctx, "delete one-to-one roaming messages by ID", http.MethodDelete, path, query)
@@ -29,7 +38,14 @@ func (c *Client) DeleteChatMessages(ctx context.Context, userID, peerUserID stri
 // DeleteGroupMessages deletes message IDs from userID's copy of a group conversation; the
 // other members' copies stay. Chunked and paced like DeleteChatMessages.
 func (c *Client) DeleteGroupMessages(ctx context.Context, userID, groupID string, msgIDs []string, notify bool, onProgress func(client.ChunkProgress)) (client.ChunkProgress, error) {
-	path := roamingPath + "/group/user/" + url.PathEscape(userID)
+	segment, err := userSegment(userID)
+	if err == nil {
+		err = checkMessageIDs(msgIDs)
+	}
+	if err != nil {
+		return client.ChunkProgress{ItemsTotal: len(msgIDs)}, err
+	}
+	path := roamingPath + "/group/user/" + segment
 	return client.RunChunks(ctx, msgIDs, MessageIDsPerCall, c.concurrency, func(ctx context.Context, ids []string) error {
 		query := url.Values{"groupId": {groupID}, "msgIdList": {strings.Join(ids, ",")}, "isNotify": {strconv.FormatBool(notify)}}
 		return c.call(ctx, "delete group roaming messages by ID", http.MethodDelete, path, query)
@@ -39,14 +55,22 @@ func (c *Client) DeleteGroupMessages(ctx context.Context, userID, groupID string
 // ClearAll deletes every roaming message of userID, in all of their conversations, from
 // their own copy only; the people they talked with keep theirs.
 func (c *Client) ClearAll(ctx context.Context, userID string) error {
-	path := roamingPath + "/user/" + url.PathEscape(userID) + "/delete/all"
+	segment, err := userSegment(userID)
+	if err != nil {
+		return err
+	}
+	path := roamingPath + "/user/" + segment + "/delete/all"
 	return c.call(ctx, "clear all of a user's roaming messages", http.MethodPost, path, nil)
 }
 
 // ClearChatBefore deletes, from userID's copy of the chat with peerUserID, every message sent
 // at or before before (millisecond precision); the peer's copy stays.
 func (c *Client) ClearChatBefore(ctx context.Context, userID, peerUserID string, before time.Time, notify bool) error {
-	path := roamingPath + "/chat/user/" + url.PathEscape(userID) + "/time"
+	segment, err := userSegment(userID)
+	if err != nil {
+		return err
+	}
+	path := roamingPath + "/chat/user/" + segment + "/time"
 	query := url.Values{"userId": {peerUserID}, "delTime": {millis(before)}, "isNotify": {strconv.FormatBool(notify)}}
 	return c.call(ctx, "clear a one-to-one chat's roaming messages up to a time", http.MethodDelete, path, query)
 }
@@ -54,9 +78,33 @@ func (c *Client) ClearChatBefore(ctx context.Context, userID, peerUserID string,
 // ClearGroupBefore deletes, from userID's copy of a group or chat room conversation, every
 // message sent at or before before; the other members' copies stay.
 func (c *Client) ClearGroupBefore(ctx context.Context, userID, groupID string, before time.Time, notify bool) error {
-	path := roamingPath + "/group/user/" + url.PathEscape(userID) + "/time"
+	segment, err := userSegment(userID)
+	if err != nil {
+		return err
+	}
+	path := roamingPath + "/group/user/" + segment + "/time"
 	query := url.Values{"groupId": {groupID}, "delTime": {millis(before)}, "isNotify": {strconv.FormatBool(notify)}}
 	return c.call(ctx, "clear a group's roaming messages up to a time", http.MethodDelete, path, query)
+}
+
+// userSegment escapes a user ID as one path segment. "." and ".." are refused: a URL resolves
+// them to another route, so the call would go somewhere the user did not name.
+func userSegment(userID string) (string, error) {
+	if userID == "" || userID == "." || userID == ".." {
+		return "", fmt.Errorf("easemob: %q is not a user ID this API can address", userID)
+	}
+	return url.PathEscape(userID), nil
+}
+
+// checkMessageIDs refuses IDs that would not travel as exactly one entry of the
+// comma-separated msgIdList: "a,b" would delete two messages where one was named.
+func checkMessageIDs(ids []string) error {
+	for _, id := range ids {
+		if id == "" || strings.ContainsFunc(id, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
+			return fmt.Errorf("easemob: message ID %q is empty or holds a comma or white space", id)
+		}
+	}
+	return nil
 }
 
 func millis(t time.Time) string {
