@@ -4,6 +4,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -203,23 +204,41 @@ func float64Setting(v types.Float64, env string) (float64, error) {
 }
 
 // listSetting returns the configured list, else the comma-separated environment variable.
-func listSetting(v types.List, env string) []string {
+// A list that is set but names nothing usable is an error, never "unset": falling back to a
+// default would send the calls somewhere the user did not point them (a live data centre
+// instead of a gateway or the emulator). An element still unknown reports unknown.
+func listSetting(v types.List, env string) (values []string, unknown bool, err error) {
 	if !v.IsNull() && !v.IsUnknown() {
-		var out []string
-		for _, e := range v.Elements() {
-			if s, ok := e.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
-				out = append(out, s.ValueString())
+		for i, e := range v.Elements() {
+			s, ok := e.(types.String)
+			switch {
+			case !ok:
+				return nil, false, fmt.Errorf("element %d is not a string", i)
+			case s.IsUnknown():
+				return nil, true, nil
+			case s.IsNull() || strings.TrimSpace(s.ValueString()) == "":
+				return nil, false, fmt.Errorf("element %d is empty; remove it or give a URL", i)
 			}
+			values = append(values, s.ValueString())
 		}
-		return out
+		if len(values) == 0 {
+			return nil, false, errors.New("the list is empty; remove the setting or give at least one URL")
+		}
+		return values, false, nil
 	}
-	var out []string
-	for _, part := range strings.Split(os.Getenv(env), ",") {
+	raw, set := os.LookupEnv(env)
+	if !set || strings.TrimSpace(raw) == "" {
+		return nil, false, nil
+	}
+	for _, part := range strings.Split(raw, ",") {
 		if part = strings.TrimSpace(part); part != "" {
-			out = append(out, part)
+			values = append(values, part)
 		}
 	}
-	return out
+	if len(values) == 0 {
+		return nil, false, fmt.Errorf("%s=%q names no URL", env, raw)
+	}
+	return values, false, nil
 }
 
 // anyUnknown reports whether some setting is still unknown at plan time.
@@ -234,14 +253,19 @@ func anyUnknown(values ...interface{ IsUnknown() bool }) bool {
 
 // regionalURLs returns api_urls (or <envPrefix>API_URLS) when given, else the primary and
 // backup domains of the region (or <envPrefix>REGION, or defaultRegion).
-func regionalURLs(apiURLs types.List, region types.String, envPrefix, defaultRegion string, domains func(string) ([]string, error)) ([]*url.URL, error) {
-	raw := listSetting(apiURLs, envPrefix+"API_URLS")
+func regionalURLs(vendor string, apiURLs types.List, region types.String, envPrefix, defaultRegion string, domains func(string) ([]string, error)) ([]*url.URL, error) {
+	raw, unknown, err := listSetting(apiURLs, envPrefix+"API_URLS")
+	if err != nil {
+		return nil, fmt.Errorf("api_urls: %w", err)
+	}
+	if unknown {
+		return nil, errSettingsUnknown{vendor}
+	}
 	if len(raw) == 0 {
 		name := stringSetting(region, envPrefix+"REGION")
 		if name == "" {
 			name = defaultRegion
 		}
-		var err error
 		if raw, err = domains(name); err != nil {
 			return nil, err
 		}

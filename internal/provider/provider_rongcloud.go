@@ -66,7 +66,7 @@ func rongcloudBlock() schema.SingleNestedBlock {
 				MarkdownDescription: "Base URLs to use instead of the region's domains, tried in order on network errors and 5xx. " +
 					"A path prefix (an API gateway) is kept. Must be `https://`, except loopback hosts such as the emulator. " +
 					"Environment: `IMOPS_RONGCLOUD_API_URLS` (comma-separated).",
-				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(urlListValidator{})},
+				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.NoNullValues(), listvalidator.ValueStringsAre(urlListValidator{})},
 			},
 			"requests_per_second": schema.Float64Attribute{
 				Optional: true,
@@ -101,7 +101,7 @@ func configureRongCloud(m *rongcloudModel, common commonSettings) (*rongcloud.Cl
 	if len(missing) > 0 {
 		return nil, errVendorNotConfigured{vendorOff("RongCloud", "rongcloud", missing, "IMOPS_RONGCLOUD_")}
 	}
-	baseURLs, err := regionalURLs(m.APIURLs, m.Region, "IMOPS_RONGCLOUD_", rongcloud.DefaultRegion, rongcloud.RegionURLs)
+	baseURLs, err := regionalURLs(rongcloud.Vendor, m.APIURLs, m.Region, "IMOPS_RONGCLOUD_", rongcloud.DefaultRegion, rongcloud.RegionURLs)
 	if err != nil {
 		return nil, err
 	}

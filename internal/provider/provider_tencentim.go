@@ -81,7 +81,7 @@ func tencentimBlock() schema.SingleNestedBlock {
 				ElementType: types.StringType,
 				MarkdownDescription: "Base URLs to use instead of the region's domains, tried in order. A path prefix is kept. Must be " +
 					"`https://`, except loopback hosts such as the emulator. Environment: `IMOPS_TENCENTIM_API_URLS` (comma-separated).",
-				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(urlListValidator{})},
+				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.NoNullValues(), listvalidator.ValueStringsAre(urlListValidator{})},
 			},
 			"requests_per_second": schema.Float64Attribute{
 				Optional:            true,
@@ -132,7 +132,7 @@ func configureTencentIM(m *tencentimModel, common commonSettings) (*tencentim.Cl
 	if *sdkAppID < 1 || *sdkAppID > math.MaxUint32 {
 		return nil, fmt.Errorf("sdk_app_id must be between 1 and 4294967295, got %d", *sdkAppID)
 	}
-	baseURLs, err := regionalURLs(m.APIURLs, m.Region, "IMOPS_TENCENTIM_", tencentim.DefaultRegion, tencentim.RegionURLs)
+	baseURLs, err := regionalURLs(tencentim.Vendor, m.APIURLs, m.Region, "IMOPS_TENCENTIM_", tencentim.DefaultRegion, tencentim.RegionURLs)
 	if err != nil {
 		return nil, err
 	}

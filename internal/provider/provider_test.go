@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -203,5 +205,62 @@ func TestResourcePlan_warnsWhenVendorNotConfigured(t *testing.T) {
 				t.Errorf("warning does not name the vendor and its settings:%s", formatDiagnostics(plan.Diagnostics))
 			}
 		})
+	}
+}
+
+// A base-URL list that is set but names nothing is an error, never a quiet fall back to the
+// region's live domains: a dry run pointed at a gateway or the emulator must not reach
+// production because a variable was null.
+func TestAccProvider_apiURLsNeverFallBackSilently(t *testing.T) {
+	emu, _ := testEmulator(t, testFixture(), emulator.Options{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+variable "gateway" {
+  type    = string
+  default = null
+}
+provider "imops" {
+  rongcloud {
+    app_key    = "k"
+    app_secret = "s"
+    api_urls   = [var.gateway]
+  }
+}
+` + groupDeleteResource,
+			ExpectError: regexp.MustCompile(`(?s)api_urls.*null`),
+		}},
+	})
+	if n := len(emu.Requests()); n != 0 {
+		t.Errorf("requests = %d", n)
+	}
+}
+
+func TestListSetting(t *testing.T) {
+	list := func(values ...attr.Value) types.List { return types.ListValueMust(types.StringType, values) }
+	t.Setenv("IMOPS_TEST_URLS", " , ")
+	if _, _, err := listSetting(types.ListNull(types.StringType), "IMOPS_TEST_URLS"); err == nil {
+		t.Error("an environment value naming no URL must be an error")
+	}
+	t.Setenv("IMOPS_TEST_URLS", "https://a.example, https://b.example")
+	if got, _, err := listSetting(types.ListNull(types.StringType), "IMOPS_TEST_URLS"); err != nil || len(got) != 2 {
+		t.Errorf("environment list = %v, %v", got, err)
+	}
+	if got, _, err := listSetting(list(types.StringValue("https://c.example")), "IMOPS_TEST_URLS"); err != nil || len(got) != 1 || got[0] != "https://c.example" {
+		t.Errorf("the configuration must win over the environment: %v, %v", got, err)
+	}
+	if _, _, err := listSetting(list(types.StringNull()), "IMOPS_TEST_URLS"); err == nil {
+		t.Error("a null element must be an error")
+	}
+	if _, _, err := listSetting(list(), "IMOPS_TEST_URLS"); err == nil {
+		t.Error("an empty list must be an error")
+	}
+	if _, unknown, err := listSetting(list(types.StringUnknown()), "IMOPS_TEST_URLS"); err != nil || !unknown {
+		t.Errorf("an unknown element must report unknown: %v, %v", unknown, err)
+	}
+	t.Setenv("IMOPS_TEST_URLS", "")
+	if got, unknown, err := listSetting(types.ListNull(types.StringType), "IMOPS_TEST_URLS"); err != nil || unknown || got != nil {
+		t.Errorf("nothing set must mean unset: %v, %v, %v", got, unknown, err)
 	}
 }
