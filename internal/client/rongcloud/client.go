@@ -175,14 +175,14 @@ func checkResponse(resp *http.Response, body []byte) error {
 	if resp.Request != nil && requestID == "" {
 		requestID = resp.Request.Header.Get("X-Request-ID")
 	}
+	// Only {"code": 200} is success: an empty or foreign answer from a gateway in front of
+	// api_urls must never be recorded as done.
 	if err := json.Unmarshal(body, &a); err != nil || a.Code == 0 {
-		if resp.StatusCode == http.StatusOK && err == nil {
-			return nil
-		}
 		return &client.APIError{
 			Vendor: Vendor, HTTPStatus: resp.StatusCode, Message: snippet(body), RequestID: requestID,
 			Retryable: resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests,
-			Hint:      "the answer was not RongCloud's usual JSON; check that api_urls point at the RongCloud server API",
+			Hint: "the answer was not RongCloud's {\"code\": ...} JSON, so whether the call took effect is unknown; " +
+				"check that api_urls point at the RongCloud server API",
 		}
 	}
 	if a.Code == 200 {

@@ -180,6 +180,11 @@ func TestErrorShapes(t *testing.T) {
 		{"rate limited", 429, `{"code":1008,"errorMessage":"too many requests"}`, "1008", 5, "requests_per_second"},
 		{"internal", 500, `{"code":1000,"errorMessage":"internal error"}`, "1000", 5, "safe"},
 		{"gateway", 502, `<html>bad gateway</html>`, "", 5, "api_urls"},
+		{"empty object", 200, `{}`, "", 1, "api_urls"},
+		{"null", 200, `null`, "", 1, "api_urls"},
+		{"foreign JSON", 200, `{"status":"accepted"}`, "", 1, "api_urls"},
+		{"code zero", 200, `{"code":0}`, "", 1, "api_urls"},
+		{"captive portal", 200, `<html>sign in</html>`, "", 1, "api_urls"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
