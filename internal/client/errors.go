@@ -74,6 +74,22 @@ func IsRetryable(err error) bool {
 	return errors.As(err, &netErr)
 }
 
+// OutcomeUnknown reports whether a failed request may nonetheless have been carried out: it
+// reached the server but no definite answer came back (a timeout or dropped connection after
+// sending, a 5xx, an answer that could not be read). A vendor's explicit refusal, or a
+// request that never left, is a known outcome.
+func OutcomeUnknown(err error) bool {
+	var netErr *NetworkError
+	if errors.As(err, &netErr) {
+		return !netErr.NotSent
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.HTTPStatus >= 500 || (apiErr.HTTPStatus < 300 && apiErr.Code == "")
+	}
+	return false
+}
+
 // NetworkError is a request that got no HTTP answer. The message carries a redacted URL only.
 type NetworkError struct {
 	Vendor string

@@ -316,3 +316,25 @@ func TestRetryAfterIsCapped(t *testing.T) {
 		t.Errorf("an HTTP date is not read as seconds: %v", got)
 	}
 }
+
+func TestOutcomeUnknown(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"refused connection", &NetworkError{NotSent: true}, false},
+		{"timeout after sending", &NetworkError{Err: context.DeadlineExceeded}, true},
+		{"server error", &APIError{HTTPStatus: 500, Code: "1000"}, true},
+		{"unreadable 200", &APIError{HTTPStatus: 200}, true},
+		{"explicit refusal", &APIError{HTTPStatus: 400, Code: "1002"}, false},
+		{"Tencent FAIL at 200", &APIError{HTTPStatus: 200, Code: "10010"}, false},
+		{"quota", &APIError{HTTPStatus: 429, Code: "1008"}, false},
+		{"wrapped", fmt.Errorf("call 1 of 2: %w", &NetworkError{}), true},
+		{"no error", nil, false},
+	} {
+		if got := OutcomeUnknown(tc.err); got != tc.want {
+			t.Errorf("%s: OutcomeUnknown = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/imops/terraform-provider-imops/internal/client"
 	"github.com/imops/terraform-provider-imops/internal/client/rongcloud"
 )
 
@@ -58,6 +59,8 @@ func rongcloudBroadcastRecall() *Operation {
 			if err == nil {
 				outcome.CallsDone, outcome.ItemsDone = 1, 1
 			}
+			// With 2 recalls an hour, "just apply again" is costly advice after a timeout.
+			outcome.Uncertain = client.OutcomeUnknown(err)
 			return outcome, err
 		},
 	}

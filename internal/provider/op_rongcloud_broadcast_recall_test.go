@@ -89,3 +89,27 @@ func TestAccRongcloudBroadcastRecall_invalidInput(t *testing.T) {
 		t.Errorf("invalid input reached the vendor: %d requests", n)
 	}
 }
+
+// After a 503 the recall may have happened; with 2 recalls an hour the error must not invite
+// a blind re-apply, and the call is not resent.
+func TestAccRongcloudBroadcastRecall_outcomeUnknown(t *testing.T) {
+	emu, baseURL := testEmulator(t, testFixture(), emulator.Options{})
+	if err := emu.AddFault(emulator.Fault{Kind: emulator.FaultStatus, Status: 503, PathPrefix: "/rongcloud/"}); err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerConfig(baseURL) + `
+resource "imops_rongcloud_broadcast_recall" "oops" {
+  from_user_id = "system"
+  message_uid  = "BCST-1"
+}
+`,
+			ExpectError: regexp.MustCompile(`(?s)HTTP\s+503.*may\s+have\s+taken\s+effect.*check\s+the\s+result\s+first`),
+		}},
+	})
+	if n := len(emu.Requests()); n != 1 {
+		t.Errorf("requests = %d, want 1: a recall that reached the server is never resent", n)
+	}
+}

@@ -62,6 +62,9 @@ type Outcome struct {
 	ItemsDone, ItemsTotal int
 	// ItemNoun names the items in messages ("extension keys", "message IDs").
 	ItemNoun string
+	// Uncertain marks a failure after which the vendor may have done the work anyway, for
+	// calls where running them twice costs something (a scarce quota).
+	Uncertain bool
 }
 
 // Progress receives human-readable progress lines. Implementations must be safe to call from

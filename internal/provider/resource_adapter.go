@@ -167,8 +167,11 @@ func failureDetail(op *Operation, outcome Outcome, err error) string {
 			thousands(outcome.CallsDone), thousands(outcome.CallsTotal), op.Vendor,
 			thousands(outcome.ItemsDone), thousands(outcome.ItemsTotal), outcome.ItemNoun)
 	}
-	detail += "\n\nNothing was recorded in state, so the next apply runs the whole operation again."
-	return detail
+	if outcome.Uncertain {
+		return detail + fmt.Sprintf("\n\nThe request reached %s but no definite answer came back, so it may have taken effect. "+
+			"Nothing was recorded in state and the next apply sends it again: check the result first.", op.Vendor)
+	}
+	return detail + "\n\nNothing was recorded in state, so the next apply runs the whole operation again."
 }
 
 func newRunID() string {

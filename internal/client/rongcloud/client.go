@@ -199,7 +199,7 @@ func checkResponse(resp *http.Response, body []byte) error {
 func hintFor(code int) string {
 	switch code {
 	case 1000, 1050:
-		return "RongCloud had an internal problem; applying again is safe"
+		return "RongCloud had an internal problem"
 	case 1001, 1004:
 		return "check app_key and app_secret, that region (or api_urls) is the data centre shown on the console's App Key page, and that this machine's clock is correct"
 	case 1002, 1003:

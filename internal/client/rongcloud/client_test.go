@@ -178,7 +178,7 @@ func TestErrorShapes(t *testing.T) {
 		{"parameter", 400, `{"code":1002,"errorMessage":"msgUID is invalid"}`, "1002", 1, "parameters"},
 		{"not enabled", 430, `{"code":1009,"errorMessage":"service not enabled"}`, "1009", 1, "console"},
 		{"rate limited", 429, `{"code":1008,"errorMessage":"too many requests"}`, "1008", 5, "requests_per_second"},
-		{"internal", 500, `{"code":1000,"errorMessage":"internal error"}`, "1000", 5, "safe"},
+		{"internal", 500, `{"code":1000,"errorMessage":"internal error"}`, "1000", 5, "internal problem"},
 		{"gateway", 502, `<html>bad gateway</html>`, "", 5, "api_urls"},
 		{"empty object", 200, `{}`, "", 1, "api_urls"},
 		{"null", 200, `null`, "", 1, "api_urls"},
