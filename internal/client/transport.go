@@ -125,9 +125,14 @@ func NewTransport(cfg Config) (*Transport, error) {
 	if len(cfg.BaseURLs) == 0 {
 		return nil, fmt.Errorf("%s: no base URL", cfg.Vendor)
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{}
+	// A redirect would resend a signed request, credentials and all, to an address nobody
+	// configured (possibly plain http), outside the retry policy: never follow one.
+	httpClient := &http.Client{}
+	if cfg.HTTPClient != nil {
+		*httpClient = *cfg.HTTPClient
 	}
+	httpClient.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	cfg.HTTPClient = httpClient
 	if cfg.Redactor == nil {
 		cfg.Redactor = NewRedactor()
 	}
@@ -311,6 +316,17 @@ func (t *Transport) attempt(ctx context.Context, req *Request, base *url.URL, at
 		"vendor": t.cfg.Vendor, "url": redacted, "status": resp.StatusCode,
 		"elapsed_ms": time.Since(started).Milliseconds(), "body": t.cfg.Redactor.String(string(respBody)),
 	})
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		location := ""
+		if loc, err := resp.Location(); err == nil {
+			location = " to " + t.cfg.Redactor.URL(loc)
+		}
+		return nil, &APIError{
+			Vendor: t.cfg.Vendor, Operation: req.Operation, HTTPStatus: resp.StatusCode,
+			Message: "the server answered with a redirect" + location,
+			Hint:    "set api_urls to the API's own address: the provider does not follow redirects, so signed requests are never resent elsewhere",
+		}
+	}
 	if req.Check != nil {
 		if err := req.Check(resp, respBody); err != nil {
 			var apiErr *APIError

@@ -338,3 +338,21 @@ func TestOutcomeUnknown(t *testing.T) {
 		}
 	}
 }
+
+// A redirect is an error, not a second send: following it would carry signed headers to an
+// address nobody configured, perhaps over plain http.
+func TestTransportDoesNotFollowRedirects(t *testing.T) {
+	s := newTestTransport(t, Settings{}, "https://api.example")
+	redirect := httpmock.NewStringResponse(307, "")
+	redirect.Header.Set("Location", "http://elsewhere.example/steal?usersig=sig-that-is-secret")
+	s.mock.RegisterResponder("POST", "https://api.example/v1/do", httpmock.ResponderFromResponse(redirect))
+	s.mock.RegisterResponder("POST", "http://elsewhere.example/steal", httpmock.NewStringResponder(200, `{"ok":true}`))
+	_, err := s.transport.Do(context.Background(), testRequest(RetryTransient))
+	if err == nil || !strings.Contains(err.Error(), "redirect") || strings.Contains(err.Error(), "sig-that-is-secret") {
+		t.Fatalf("err = %v, want a redirect error with the Location's secrets masked", err)
+	}
+	info := s.mock.GetCallCountInfo()
+	if info["POST http://elsewhere.example/steal"] != 0 || s.mock.GetTotalCallCount() != 1 {
+		t.Errorf("calls = %v, want exactly one, to the configured URL", info)
+	}
+}
