@@ -340,7 +340,8 @@ func (t *Transport) attempt(ctx context.Context, req *Request, base *url.URL, at
 				if resp.StatusCode == http.StatusTooManyRequests {
 					apiErr.RateLimited, apiErr.Retryable = true, true
 				}
-				apiErr.RetryAfter = retryAfter(resp.Header, t.maxWait*6)
+				// Keep the longer of the vendor check's own wait and the header's.
+				apiErr.RetryAfter = max(apiErr.RetryAfter, retryAfter(resp.Header, t.maxWait*6))
 			}
 			return nil, err
 		}

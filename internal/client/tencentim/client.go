@@ -248,11 +248,19 @@ func checkResponse(resp *http.Response, body []byte) error {
 	if a.ErrorCode != 0 {
 		apiErr.Code = strconv.Itoa(a.ErrorCode)
 	}
+	if a.ErrorCode == codeTooManyVerificationFailures {
+		// Tencent asks for a minute's pause; a quicker retry is one more failed verification.
+		apiErr.RetryAfter = time.Minute
+	}
 	if apiErr.Message == "" {
 		apiErr.Message = "ActionStatus " + a.ActionStatus
 	}
 	return apiErr
 }
+
+// codeTooManyVerificationFailures is Tencent's "too many failed verifications, retry after a
+// minute".
+const codeTooManyVerificationFailures = 70050
 
 var (
 	// rateLimitCodes mean "slow down": retried after a longer backoff.

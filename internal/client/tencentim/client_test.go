@@ -529,3 +529,16 @@ func TestRegionURLs(t *testing.T) {
 		t.Errorf("unknown region error should list the valid ones, got %v", err)
 	}
 }
+
+// 70050 means too many failed verifications: Tencent asks for a minute's pause, which the
+// retry must respect rather than adding failures within seconds.
+func TestTooManyVerificationFailuresWaitsAMinute(t *testing.T) {
+	c, mock := newMockClient(t, clientOptions{})
+	api := &mockAPI{}
+	mock.RegisterResponder(http.MethodPost, recallURL(mockPrimary), api.responder(failure(70050, "too many failures")))
+	err := c.DeleteGroupMessagesBySender(context.Background(), "@TGS#1", "spammer", "")
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || apiErr.RetryAfter != time.Minute {
+		t.Fatalf("want an APIError asking for a one-minute wait, got %v (%#v)", err, apiErr)
+	}
+}
