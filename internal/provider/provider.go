@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -283,6 +284,11 @@ func (c commonSettings) transportConfig(baseURLs []*url.URL, requestsPerSecond t
 	perSecond, err := float64Setting(requestsPerSecond, env)
 	if err != nil {
 		return client.Config{}, err
+	}
+	// Zero means unset. Anything else must be a real positive rate: a negative or NaN value
+	// would switch the limiter off, and an infinite one is no limit either.
+	if perSecond != 0 && !(perSecond > 0 && !math.IsInf(perSecond, 0)) {
+		return client.Config{}, fmt.Errorf("requests_per_second (%s) must be a positive number, got %v", env, perSecond)
 	}
 	settings := c.transport
 	settings.RequestsPerSecond = perSecond

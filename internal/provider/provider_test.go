@@ -264,3 +264,17 @@ func TestListSetting(t *testing.T) {
 		t.Errorf("nothing set must mean unset: %v, %v, %v", got, unknown, err)
 	}
 }
+
+func TestTransportConfigRefusesBadRates(t *testing.T) {
+	for _, raw := range []string{"-1", "NaN", "Inf", "0.5x"} {
+		t.Setenv("IMOPS_TEST_RPS", raw)
+		if _, err := (commonSettings{}).transportConfig(nil, types.Float64Null(), "IMOPS_TEST_RPS"); err == nil {
+			t.Errorf("IMOPS_TEST_RPS=%s was accepted", raw)
+		}
+	}
+	t.Setenv("IMOPS_TEST_RPS", "12.5")
+	cfg, err := (commonSettings{}).transportConfig(nil, types.Float64Null(), "IMOPS_TEST_RPS")
+	if err != nil || cfg.Settings.RequestsPerSecond != 12.5 {
+		t.Errorf("12.5 gave %v, %v", cfg.Settings.RequestsPerSecond, err)
+	}
+}
