@@ -4,6 +4,8 @@
 package client
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -88,6 +90,27 @@ func OutcomeUnknown(err error) bool {
 		return apiErr.HTTPStatus >= 500 || (apiErr.HTTPStatus < 300 && apiErr.Code == "")
 	}
 	return false
+}
+
+// Snippet renders the start of an answer body for an error message, so a gateway's HTML
+// page or a foreign JSON shows what actually came back without flooding the output.
+func Snippet(body []byte) string {
+	s := strings.TrimSpace(string(body))
+	if s == "" {
+		return "(empty answer)"
+	}
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// RandomUUID returns a random UUID-shaped identifier (36 characters), for request IDs.
+func RandomUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
 // NetworkError is a request that got no HTTP answer. The message carries a redacted URL only.

@@ -165,9 +165,6 @@ func NewLimiter(perSecond float64) *rate.Limiter {
 	return rate.NewLimiter(rate.Limit(perSecond), 1)
 }
 
-// Vendor names the platform this transport talks to.
-func (t *Transport) Vendor() string { return t.cfg.Vendor }
-
 // Redactor returns the transport's redactor so a vendor client can register secrets it learns
 // later (a fetched token, a generated UserSig).
 func (t *Transport) Redactor() *Redactor { return t.cfg.Redactor }

@@ -3,7 +3,6 @@ package emulator
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/imops/terraform-provider-imops/internal/client"
 	"github.com/imops/terraform-provider-imops/internal/client/easemob"
 )
 
@@ -147,7 +147,7 @@ func (v *easemobVendor) load(f Fixture) {
 	}
 	v.roamingActive = app.RoamingEnabled == nil || *app.RoamingEnabled
 	v.app = &app
-	v.appID = randomUUID()
+	v.appID = client.RandomUUID()
 }
 
 func (v *easemobVendor) snapshot(s *Snapshot) {
@@ -422,11 +422,4 @@ func pathSegments(escaped string) ([]string, error) {
 		parts[i] = unescaped
 	}
 	return parts, nil
-}
-
-func randomUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }

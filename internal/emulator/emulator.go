@@ -7,7 +7,9 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -212,10 +214,10 @@ func readBody(r *http.Request) string {
 	if r.Body == nil {
 		return ""
 	}
-	data, err := readAllLimited(r.Body, 1<<20)
+	data, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
 		return ""
 	}
-	r.Body = newBody(data)
+	r.Body = io.NopCloser(bytes.NewReader(data))
 	return string(data)
 }

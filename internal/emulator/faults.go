@@ -1,10 +1,8 @@
 package emulator
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -157,9 +155,3 @@ func (e *Emulator) handleClearFaults(w http.ResponseWriter, _ *http.Request) {
 	e.ClearFaults()
 	w.WriteHeader(http.StatusNoContent)
 }
-
-func readAllLimited(r io.Reader, limit int64) ([]byte, error) {
-	return io.ReadAll(io.LimitReader(r, limit))
-}
-
-func newBody(data []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(data)) }

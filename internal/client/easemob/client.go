@@ -158,7 +158,7 @@ func checkResponse(resp *http.Response, body []byte) error {
 	}
 	if err := json.Unmarshal(body, &answer); err != nil || answer.RequestStatusCode != "ok" {
 		return &client.APIError{
-			Vendor: Vendor, HTTPStatus: resp.StatusCode, Message: "unexpected answer: " + snippet(body),
+			Vendor: Vendor, HTTPStatus: resp.StatusCode, Message: "unexpected answer: " + client.Snippet(body),
 			Hint: "Easemob did not confirm the deletion with requestStatusCode \"ok\"; check that api_url is the REST host of the app's cluster",
 		}
 	}
@@ -174,7 +174,7 @@ func errorFromAnswer(resp *http.Response, body []byte) *client.APIError {
 	}
 	var answer errorAnswer
 	if err := json.Unmarshal(body, &answer); err != nil || answer.Error == "" {
-		apiErr.Message = snippet(body)
+		apiErr.Message = client.Snippet(body)
 	} else {
 		apiErr.Code, apiErr.Message = answer.Error, answer.ErrorDescription
 		if apiErr.Message == "" {
@@ -208,15 +208,4 @@ func hintFor(e *client.APIError) string {
 		return "Easemob refused the request; check the user, peer and group IDs"
 	}
 	return ""
-}
-
-func snippet(body []byte) string {
-	s := strings.TrimSpace(string(body))
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	if s == "" {
-		return "(empty answer)"
-	}
-	return s
 }

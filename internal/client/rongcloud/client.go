@@ -159,7 +159,7 @@ func (c *Client) sign(_ context.Context, r *http.Request) error {
 	r.Header.Set("Nonce", nonce)
 	r.Header.Set("Timestamp", timestamp)
 	r.Header.Set("Signature", Signature(c.appSecret, nonce, timestamp))
-	r.Header.Set("X-Request-ID", requestID())
+	r.Header.Set("X-Request-ID", client.RandomUUID())
 	return nil
 }
 
@@ -179,7 +179,7 @@ func checkResponse(resp *http.Response, body []byte) error {
 	// api_urls must never be recorded as done.
 	if err := json.Unmarshal(body, &a); err != nil || a.Code == 0 {
 		return &client.APIError{
-			Vendor: Vendor, HTTPStatus: resp.StatusCode, Message: snippet(body), RequestID: requestID,
+			Vendor: Vendor, HTTPStatus: resp.StatusCode, Message: client.Snippet(body), RequestID: requestID,
 			Retryable: resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests,
 			Hint: "the answer was not RongCloud's {\"code\": ...} JSON, so whether the call took effect is unknown; " +
 				"check that api_urls point at the RongCloud server API",
@@ -218,25 +218,9 @@ func hintFor(code int) string {
 	return ""
 }
 
-func snippet(body []byte) string {
-	s := strings.TrimSpace(string(body))
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
-}
-
 // randomNonce returns 16 hex characters, within RongCloud's 18-character limit.
 func randomNonce() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// requestID returns a UUID-shaped random ID (36 characters, RongCloud's maximum).
-func requestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }

@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -232,7 +231,7 @@ func checkResponse(resp *http.Response, body []byte) error {
 	var a answer
 	if err := json.Unmarshal(body, &a); err != nil || (a.ActionStatus == "" && a.ErrorCode == 0) {
 		return &client.APIError{
-			Vendor: Vendor, HTTPStatus: resp.StatusCode, Message: snippet(body),
+			Vendor: Vendor, HTTPStatus: resp.StatusCode, Message: client.Snippet(body),
 			Retryable: resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests,
 			Hint:      "the answer was not Tencent Cloud IM's usual JSON; check that api_urls point at the Tencent Cloud IM REST API",
 		}
@@ -315,12 +314,4 @@ func setHint(err error, hint string) {
 	if errors.As(err, &apiErr) {
 		apiErr.Hint = hint
 	}
-}
-
-func snippet(body []byte) string {
-	s := strings.TrimSpace(string(body))
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
 }
