@@ -28,19 +28,19 @@ func easemobOwnerArg(whatGoes string) Argument {
 		Description: "User ID of the owner whose roaming copy loses " + whatGoes + " (the `{userId}` path segment). " +
 			"Only this user's copy changes.",
 		// "." and ".." would resolve to another route in the URL.
-		StringValidators: []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.NoneOf(".", "..")}}
+		StringValidators: append(identifier(0), stringvalidator.NoneOf(".", ".."))}
 }
 
 func easemobPeerArg() Argument {
 	return Argument{Name: "peer_user_id", Kind: KindString, Required: true,
 		Description:      "User ID of the other person in the one-to-one chat (`userId` query parameter). Their copy of the chat stays as it is.",
-		StringValidators: []validator.String{stringvalidator.LengthAtLeast(1)}}
+		StringValidators: identifier(0)}
 }
 
 func easemobGroupArg(what string) Argument {
 	return Argument{Name: "group_id", Kind: KindString, Required: true,
 		Description:      "ID of the " + what + " (`groupId`). The other members' copies stay as they are.",
-		StringValidators: []validator.String{stringvalidator.LengthAtLeast(1)}}
+		StringValidators: identifier(0)}
 }
 
 func easemobMessageIDsArg(conversation string) Argument {

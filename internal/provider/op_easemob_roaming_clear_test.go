@@ -231,5 +231,8 @@ provider "imops" {
 func TestAccEasemobRoamingClear_invalidInput(t *testing.T) {
 	easemobPlanRefusals(t, "imops_easemob_roaming_clear", map[string]string{
 		`user_id = ""`: `(?s)user_id.*` + emptyStringError,
+		// A line read from a Windows file keeps its carriage return: a different, unknown user.
+		`user_id = "alice\r"`: `(?s)user_id.*must\s+not\s+start\s+or\s+end\s+with\s+white\s+space`,
+		`user_id = " alice"`:  `(?s)user_id.*must\s+not\s+start\s+or\s+end\s+with\s+white\s+space`,
 	})
 }

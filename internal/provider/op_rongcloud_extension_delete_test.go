@@ -206,7 +206,12 @@ func TestAccRongcloudExtensionDelete_invalidInput(t *testing.T) {
   user_id = "u"
   conversation_type = "private"
   target_id = "t"
-  extra_keys = ["k"]`, `(?s)message_uid.*length must be between 1 and 64`},
+  extra_keys = ["k"]`, `(?s)message_uid.*length\s+must\s+be\s+between\s+1\s+and\s+64`},
+		{"target with a trailing space", `message_uid = "M"
+  user_id = "u"
+  conversation_type = "group"
+  target_id = "room-1 "
+  extra_keys = ["k"]`, `(?s)target_id.*must\s+not\s+start\s+or\s+end\s+with\s+white\s+space`},
 	} {
 		steps = append(steps, resource.TestStep{
 			Config:      providerConfig(baseURL) + "resource \"imops_rongcloud_extension_delete\" \"bad\" {\n  " + tc.body + "\n}\n",

@@ -4,14 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-
 	"github.com/imops/terraform-provider-imops/internal/client/tencentim"
 )
 
 func tencentimGroupMessageDeleteBySender() *Operation {
-	nonEmpty := []validator.String{stringvalidator.LengthAtLeast(1)}
 	return &Operation{
 		Name:    "tencentim_group_message_delete_by_sender",
 		Vendor:  tencentim.Vendor,
@@ -27,14 +23,14 @@ func tencentimGroupMessageDeleteBySender() *Operation {
 		Arguments: []Argument{
 			{Name: "group_id", Kind: KindString, Required: true,
 				Description:      "ID of the group, e.g. `@TGS#2C5SZEAEF` (`GroupId`).",
-				StringValidators: nonEmpty},
+				StringValidators: identifier(0)},
 			{Name: "sender_account", Kind: KindString, Required: true,
 				Description:      "User ID whose messages are recalled (`Sender_Account`).",
-				StringValidators: nonEmpty},
+				StringValidators: identifier(0)},
 			{Name: "topic_id", Kind: KindString,
 				Description: "Topic of a topic-enabled community to recall in (`TopicId`). Leave it out for the group " +
 					"itself and for every other kind of group.",
-				StringValidators: nonEmpty},
+				StringValidators: identifier(0)},
 		},
 		Run: func(ctx context.Context, clients *Clients, args Args, progress Progress) (Outcome, error) {
 			outcome := Outcome{CallsTotal: 1, ItemsTotal: 1, ItemNoun: "senders"}

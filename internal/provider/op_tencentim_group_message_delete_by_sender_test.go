@@ -154,6 +154,10 @@ func TestAccTencentimGroupMessageDeleteBySender_invalidInput(t *testing.T) {
   sender_account = "spammer"
   topic_id = ""`, `(?s)topic_id.*at least 1`},
 		{`group_id = "@TGS#acc-public"`, `(?s)"sender_account" is required`},
+		{`group_id = "@TGS#acc-public"
+  sender_account = "spammer "`, `(?s)sender_account.*must\s+not\s+start\s+or\s+end\s+with\s+white\s+space`},
+		{`group_id = " @TGS#acc-public"
+  sender_account = "spammer"`, `(?s)group_id.*must\s+not\s+start\s+or\s+end\s+with\s+white\s+space`},
 	} {
 		steps = append(steps, resource.TestStep{
 			Config:      providerConfig(baseURL) + tencentimRecallConfig("  "+tc.arguments),
