@@ -4,6 +4,7 @@
 package client
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -124,9 +125,13 @@ type NetworkError struct {
 	Err     error
 }
 
-// Error describes the failure with a redacted URL, never the raw one.
+// Error describes the failure with a redacted URL, never the raw one, and where to look.
 func (e *NetworkError) Error() string {
-	return fmt.Sprintf("%s: no answer from %s: %v", e.Vendor, e.URL, e.Err)
+	advice := "check region or api_urls, DNS, proxy settings (HTTPS_PROXY) and firewalls"
+	if errors.Is(e.Err, context.DeadlineExceeded) {
+		advice = "the request timed out; raise request_timeout if the vendor is slow, or " + advice
+	}
+	return fmt.Sprintf("%s: no answer from %s: %v. %s", e.Vendor, e.URL, e.Err, strings.ToUpper(advice[:1])+advice[1:])
 }
 
 // Unwrap exposes the cause so errors.Is(err, context.DeadlineExceeded) works.

@@ -197,6 +197,17 @@ func (t *Transport) Do(ctx context.Context, req *Request) (*Response, error) {
 			baseIndex = (baseIndex + 1) % len(t.cfg.BaseURLs)
 		}
 	}
+	var apiErr *APIError
+	if errors.As(lastErr, &apiErr) && apiErr.HTTPStatus >= 500 {
+		// However the body looked, repeated server errors tell of an outage.
+		outage := fmt.Sprintf("%s answered with server errors on all %d attempts, across %d base URL(s); this is "+
+			"usually an outage on %s's side: apply again later", t.cfg.Vendor, t.retries+1, len(t.cfg.BaseURLs), t.cfg.Vendor)
+		if apiErr.Hint != "" {
+			outage = apiErr.Hint + ". " + outage
+		}
+		apiErr.Hint = outage
+		return nil, lastErr
+	}
 	return nil, fmt.Errorf("%w (after %d attempts)", lastErr, t.retries+1)
 }
 

@@ -109,7 +109,7 @@ func TestTransportStopsAfterMaxRetries(t *testing.T) {
 	s := newTestTransport(t, Settings{MaxRetries: 2}, "https://api.example")
 	s.mock.RegisterResponder("POST", "https://api.example/v1/do", httpmock.NewStringResponder(500, "down"))
 	_, err := s.transport.Do(context.Background(), testRequest(RetryTransient))
-	if err == nil || !strings.Contains(err.Error(), "after 3 attempts") {
+	if err == nil || !strings.Contains(err.Error(), "server errors on all 3 attempts") || !strings.Contains(err.Error(), "outage") {
 		t.Fatalf("err = %v, want failure after 3 attempts", err)
 	}
 	var apiErr *APIError
@@ -354,5 +354,13 @@ func TestTransportDoesNotFollowRedirects(t *testing.T) {
 	info := s.mock.GetCallCountInfo()
 	if info["POST http://elsewhere.example/steal"] != 0 || s.mock.GetTotalCallCount() != 1 {
 		t.Errorf("calls = %v, want exactly one, to the configured URL", info)
+	}
+}
+
+func TestNetworkErrorSaysWhereToLook(t *testing.T) {
+	timeout := (&NetworkError{Vendor: "V", URL: "https://x", Err: context.DeadlineExceeded}).Error()
+	refused := (&NetworkError{Vendor: "V", URL: "https://x", NotSent: true, Err: errors.New("connection refused")}).Error()
+	if !strings.Contains(timeout, "raise request_timeout") || !strings.Contains(refused, "DNS") || strings.Contains(refused, "request_timeout") {
+		t.Errorf("advice missing:\n%s\n%s", timeout, refused)
 	}
 }

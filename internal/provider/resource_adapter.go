@@ -61,10 +61,10 @@ func (r *operationResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		"vendor_calls": schema.Int64Attribute{
-			Computed:            true,
+			Computed: true,
 			MarkdownDescription: "How many vendor API calls the run made (large lists are split into several). It counts " +
 				"calls, not messages deleted: the vendors answer success for IDs that do not exist, so check IDs before applying.",
-			PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 		},
 	}
 	for _, arg := range r.op.Arguments {

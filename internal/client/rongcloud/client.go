@@ -181,8 +181,7 @@ func checkResponse(resp *http.Response, body []byte) error {
 		return &client.APIError{
 			Vendor: Vendor, HTTPStatus: resp.StatusCode, Message: client.Snippet(body), RequestID: requestID,
 			Retryable: resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests,
-			Hint: "the answer was not RongCloud's {\"code\": ...} JSON, so whether the call took effect is unknown; " +
-				"check that api_urls point at the RongCloud server API",
+			Hint:      unreadableAnswerHint(resp.StatusCode),
 		}
 	}
 	if a.Code == 200 {
@@ -194,6 +193,16 @@ func checkResponse(resp *http.Response, body []byte) error {
 		Retryable:   a.Code == 1000 || a.Code == 1050 || a.Code == 1008 || resp.StatusCode >= 500,
 		RateLimited: a.Code == 1008,
 	}
+}
+
+// unreadableAnswerHint explains an answer that is not RongCloud's JSON: a server error is
+// an outage; anything else suggests api_urls point somewhere other than the API.
+func unreadableAnswerHint(status int) string {
+	if status >= 500 {
+		return "RongCloud had a server-side problem, so whether the call took effect is unknown"
+	}
+	return "the answer was not RongCloud's {\"code\": ...} JSON, so whether the call took effect is unknown; " +
+		"check that api_urls point at the RongCloud server API"
 }
 
 func hintFor(code int) string {

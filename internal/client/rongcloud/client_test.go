@@ -179,7 +179,7 @@ func TestErrorShapes(t *testing.T) {
 		{"not enabled", 430, `{"code":1009,"errorMessage":"service not enabled"}`, "1009", 1, "console"},
 		{"rate limited", 429, `{"code":1008,"errorMessage":"too many requests"}`, "1008", 5, "requests_per_second"},
 		{"internal", 500, `{"code":1000,"errorMessage":"internal error"}`, "1000", 5, "internal problem"},
-		{"gateway", 502, `<html>bad gateway</html>`, "", 5, "api_urls"},
+		{"gateway", 502, `<html>bad gateway</html>`, "", 5, "outage"},
 		{"empty object", 200, `{}`, "", 1, "api_urls"},
 		{"null", 200, `null`, "", 1, "api_urls"},
 		{"foreign JSON", 200, `{"status":"accepted"}`, "", 1, "api_urls"},

@@ -233,7 +233,7 @@ func checkResponse(resp *http.Response, body []byte) error {
 		return &client.APIError{
 			Vendor: Vendor, HTTPStatus: resp.StatusCode, Message: client.Snippet(body),
 			Retryable: resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests,
-			Hint:      "the answer was not Tencent Cloud IM's usual JSON; check that api_urls point at the Tencent Cloud IM REST API",
+			Hint:      unreadableAnswerHint(resp.StatusCode),
 		}
 	}
 	if a.ActionStatus == "OK" && a.ErrorCode == 0 {
@@ -267,6 +267,15 @@ var (
 	// retryableCodes are server-side trouble that a later attempt may not meet.
 	retryableCodes = map[int]bool{10002: true}
 )
+
+// unreadableAnswerHint explains an answer without ActionStatus: a server error is an outage;
+// anything else suggests api_urls point somewhere other than the REST API.
+func unreadableAnswerHint(status int) string {
+	if status >= 500 {
+		return "Tencent Cloud IM (or a gateway in front of it) had a server-side problem"
+	}
+	return "the answer was not Tencent Cloud IM's usual JSON; check that api_urls point at the Tencent Cloud IM REST API"
+}
 
 func hintFor(code int) string {
 	switch code {
