@@ -252,15 +252,24 @@ func anyUnknown(values ...interface{ IsUnknown() bool }) bool {
 	return false
 }
 
-// regionalURLs returns api_urls (or <envPrefix>API_URLS) when given, else the primary and
-// backup domains of the region (or <envPrefix>REGION, or defaultRegion).
+// regionalURLs picks the base URLs: what the configuration says wins over the environment,
+// whichever of the two settings it uses, so a leftover IMOPS_*_API_URLS cannot redirect a
+// block that names its region. In order: api_urls, region, <envPrefix>API_URLS,
+// <envPrefix>REGION, then defaultRegion's domains (primary, then backup).
 func regionalURLs(vendor string, apiURLs types.List, region types.String, envPrefix, defaultRegion string, domains func(string) ([]string, error)) ([]*url.URL, error) {
-	raw, unknown, err := listSetting(apiURLs, envPrefix+"API_URLS")
-	if err != nil {
-		return nil, fmt.Errorf("api_urls: %w", err)
-	}
-	if unknown {
-		return nil, errSettingsUnknown{vendor}
+	var (
+		raw     []string
+		unknown bool
+		err     error
+	)
+	if region.IsNull() || !apiURLs.IsNull() {
+		// api_urls from the configuration, else (no region configured either) from the environment.
+		if raw, unknown, err = listSetting(apiURLs, envPrefix+"API_URLS"); err != nil {
+			return nil, fmt.Errorf("api_urls: %w", err)
+		}
+		if unknown {
+			return nil, errSettingsUnknown{vendor}
+		}
 	}
 	if len(raw) == 0 {
 		name := stringSetting(region, envPrefix+"REGION")

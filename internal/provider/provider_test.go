@@ -278,3 +278,43 @@ func TestTransportConfigRefusesBadRates(t *testing.T) {
 		t.Errorf("12.5 gave %v, %v", cfg.Settings.RequestsPerSecond, err)
 	}
 }
+
+// What the configuration says wins over the environment, whichever setting it uses.
+func TestRegionalURLsPrecedence(t *testing.T) {
+	domains := func(region string) ([]string, error) { return []string{"https://" + region + ".example"}, nil }
+	pick := func(apiURLs types.List, region types.String) string {
+		t.Helper()
+		urls, err := regionalURLs("V", apiURLs, region, "IMOPS_TEST_", "home", domains)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return urls[0].String()
+	}
+	configured := types.ListValueMust(types.StringType, []attr.Value{types.StringValue("https://configured.example")})
+	noList, noRegion := types.ListNull(types.StringType), types.StringNull()
+
+	t.Setenv("IMOPS_TEST_API_URLS", "https://env-urls.example")
+	t.Setenv("IMOPS_TEST_REGION", "envregion")
+	for _, tc := range []struct {
+		name    string
+		apiURLs types.List
+		region  types.String
+		want    string
+	}{
+		{"configured api_urls beat everything", configured, types.StringValue("frankfurt"), "https://configured.example"},
+		{"a configured region beats the environment's api_urls", noList, types.StringValue("frankfurt"), "https://frankfurt.example"},
+		{"environment api_urls beat the environment's region", noList, noRegion, "https://env-urls.example"},
+	} {
+		if got := pick(tc.apiURLs, tc.region); got != tc.want {
+			t.Errorf("%s: got %s, want %s", tc.name, got, tc.want)
+		}
+	}
+	t.Setenv("IMOPS_TEST_API_URLS", "")
+	if got := pick(noList, noRegion); got != "https://envregion.example" {
+		t.Errorf("environment region: got %s", got)
+	}
+	t.Setenv("IMOPS_TEST_REGION", "")
+	if got := pick(noList, noRegion); got != "https://home.example" {
+		t.Errorf("default region: got %s", got)
+	}
+}
