@@ -22,7 +22,7 @@ import (
 // ValidateActionConfig, PlanAction, InvokeAction.
 
 // resourceOnlyAttributes are the resource surface's own attributes, absent from actions.
-var resourceOnlyAttributes = []string{"triggers", "id", "executed_at", "vendor_calls"}
+var resourceOnlyAttributes = []string{"triggers", "id", "executed_at", "vendor_calls", "vendor_app"}
 
 // protocolProvider is one provider server, as one Terraform run would see it.
 type protocolProvider struct {

@@ -54,6 +54,24 @@ func (c *Clients) planWarning(vendor string) error {
 	return nil
 }
 
+// app names the vendor app an operation of vendor would act on, prefixed with the vendor
+// ("RongCloud app key k1"); false while the vendor has no client (not configured, or settings
+// unknown until apply).
+func (c *Clients) app(vendor string) (string, bool) {
+	if c == nil {
+		return "", false
+	}
+	switch {
+	case vendor == rongcloud.Vendor && c.rongcloud != nil:
+		return "RongCloud app key " + c.rongcloud.App(), true
+	case vendor == easemob.Vendor && c.easemob != nil:
+		return "Easemob app " + c.easemob.App(), true
+	case vendor == tencentim.Vendor && c.tencentim != nil:
+		return "Tencent Cloud IM SDKAppID " + c.tencentim.App(), true
+	}
+	return "", false
+}
+
 // addPlanWarning adds planWarning's finding, if any, to diags.
 func (c *Clients) addPlanWarning(op *Operation, diags *diag.Diagnostics) {
 	if err := c.planWarning(op.Vendor); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/imops/terraform-provider-imops/internal/emulator"
 )
@@ -316,5 +317,50 @@ func TestRegionalURLsPrecedence(t *testing.T) {
 	t.Setenv("IMOPS_TEST_REGION", "")
 	if got := pick(noList, noRegion); got != "https://home.example" {
 		t.Errorf("default region: got %s", got)
+	}
+}
+
+// A record made against one app does not stand in for another: pointing the provider at a
+// different app plans the operation again, and it runs there.
+func TestAccProvider_anotherAppRunsAgain(t *testing.T) {
+	rehearsal, rehearsalURL := testEmulator(t, testFixture(), emulator.Options{})
+	realFixture := testFixture()
+	realFixture.RongCloud.AppKey, realFixture.RongCloud.AppSecret = "real-app-key", "real-app-secret-0123"
+	real, realURL := testEmulator(t, realFixture, emulator.Options{})
+	config := func(appKey, secret, url string) string {
+		return fmt.Sprintf(`
+provider "imops" {
+  rongcloud {
+    app_key    = %q
+    app_secret = %q
+    api_urls   = [%q]
+  }
+}
+`, appKey, secret, url+"/rongcloud") + groupDeleteResource
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config(testRongCloudAppKey, testRongCloudAppSecret, rehearsalURL),
+			Check:  resource.TestCheckResourceAttr("imops_rongcloud_extension_delete.x", "vendor_app", "RongCloud app key "+testRongCloudAppKey),
+		}, {
+			// Same app, another address (a gateway, the backup domain): nothing to run again.
+			Config:   config(testRongCloudAppKey, testRongCloudAppSecret, rehearsalURL+"/"),
+			PlanOnly: true,
+		}, {
+			Config: config("real-app-key", "real-app-secret-0123", realURL),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("imops_rongcloud_extension_delete.x", plancheck.ResourceActionReplace),
+			}},
+			Check: resource.TestCheckResourceAttr("imops_rongcloud_extension_delete.x", "vendor_app", "RongCloud app key real-app-key"),
+		}},
+	})
+	for name, emu := range map[string]*emulator.Emulator{"rehearsal": rehearsal, "real": real} {
+		if _, ok := emu.Snapshot().RongCloud.Messages["MSG-GROUP-1"].Extensions["leak1"]; ok {
+			t.Errorf("%s app: leak1 still present", name)
+		}
+		if n := len(emu.Requests()); n != 1 {
+			t.Errorf("%s app: %d requests, want 1", name, n)
+		}
 	}
 }

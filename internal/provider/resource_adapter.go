@@ -60,6 +60,14 @@ func (r *operationResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			MarkdownDescription: "When the operation completed (RFC 3339, UTC).",
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
+		"vendor_app": schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "The vendor app the run acted on: the RongCloud app key, the Easemob `org_name/app_name` " +
+				"or the Tencent Cloud IM SDKAppID. When the provider is pointed at another app the operation is planned " +
+				"again (as a replacement), so a run recorded against one app never stands in for another, such as a dry " +
+				"run against the emulator with test credentials.",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
 		"vendor_calls": schema.Int64Attribute{
 			Computed: true,
 			MarkdownDescription: "How many vendor API calls the run made (large lists are split into several). It counts " +
@@ -116,13 +124,28 @@ func (r *operationResource) Configure(_ context.Context, req resource.ConfigureR
 	}
 }
 
-// ModifyPlan warns when the run being planned cannot succeed because its vendor has no
-// credentials: a reviewer sees it in the plan rather than in a failed apply.
-func (r *operationResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
-		return // destroy (which only forgets), or a record that stays as it is
+// ModifyPlan ties the record to the vendor app it was made against, and warns when a run
+// being planned cannot succeed because its vendor has no credentials (a reviewer sees that in
+// the plan rather than in a failed apply).
+func (r *operationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy, which only forgets
 	}
-	r.clients.addPlanWarning(r.op, &resp.Diagnostics)
+	app, known := r.clients.app(r.op.Vendor)
+	if req.State.Raw.IsNull() {
+		r.clients.addPlanWarning(r.op, &resp.Diagnostics)
+		if known {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("vendor_app"), app)...)
+		}
+		return
+	}
+	var recorded types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("vendor_app"), &recorded)...)
+	if known && recorded.ValueString() != app {
+		// The record says the operation ran somewhere else: run it here.
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("vendor_app"))
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("vendor_app"), app)...)
+	}
 }
 
 func (r *operationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -142,6 +165,8 @@ func (r *operationResource) Create(ctx context.Context, req resource.CreateReque
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), newRunID())...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("executed_at"), time.Now().UTC().Format(time.RFC3339))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("vendor_calls"), int64(outcome.CallsDone))...)
+	app, _ := r.clients.app(r.op.Vendor)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("vendor_app"), app)...)
 }
 
 // Read keeps the state as it is: the record says the operation ran, and there is nothing at

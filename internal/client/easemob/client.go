@@ -52,6 +52,7 @@ type Config struct {
 type Client struct {
 	transport   *client.Transport
 	appPath     string
+	app         string
 	tokens      *tokenSource
 	concurrency int
 }
@@ -85,6 +86,7 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		transport:   transport,
 		appPath:     "/" + url.PathEscape(cfg.OrgName) + "/" + url.PathEscape(cfg.AppName),
+		app:         cfg.OrgName + "/" + cfg.AppName,
 		concurrency: cfg.Concurrency,
 	}
 	if c.concurrency <= 0 {
@@ -209,3 +211,6 @@ func hintFor(e *client.APIError) string {
 	}
 	return ""
 }
+
+// App names the app this client acts on, as "org_name/app_name".
+func (c *Client) App() string { return c.app }

@@ -233,3 +233,6 @@ func randomNonce() string {
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
+
+// App names the app this client acts on: its app key.
+func (c *Client) App() string { return c.appKey }

@@ -324,3 +324,6 @@ func setHint(err error, hint string) {
 		apiErr.Hint = hint
 	}
 }
+
+// App names the app this client acts on: its SDKAppID.
+func (c *Client) App() string { return c.sdkAppID }
