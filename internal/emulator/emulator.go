@@ -98,6 +98,9 @@ func (e *Emulator) Requests() []RequestRecord {
 // RequestRecord is one vendor request as the emulator saw it.
 type RequestRecord struct {
 	Vendor string `json:"vendor"`
+	// Base is the mount prefix the request arrived on ("/rongcloud" or "/rongcloud-backup"),
+	// so the log shows whether a client failed over to the backup.
+	Base   string `json:"base"`
 	Method string `json:"method"`
 	// Path is the vendor path, below the vendor prefix, as sent (escaped).
 	Path   string `json:"path"`
@@ -128,7 +131,7 @@ func (e *Emulator) Handler() http.Handler {
 func (e *Emulator) vendorHandler(v vendor, prefix string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body := readBody(r)
-		if e.applyFault(w, r, v) {
+		if e.applyFault(w, r, v, prefix) {
 			return
 		}
 		e.mu.Lock()
@@ -140,7 +143,7 @@ func (e *Emulator) vendorHandler(v vendor, prefix string) http.Handler {
 		recorder := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		v.serve(recorder, r)
 		e.requests = append(e.requests, RequestRecord{
-			Vendor: v.name(), Method: r.Method, Path: r.URL.EscapedPath(), Query: maskQuery(r.URL.Query()),
+			Vendor: v.name(), Base: prefix, Method: r.Method, Path: r.URL.EscapedPath(), Query: maskQuery(r.URL.Query()),
 			Body: maskBody(body), Status: recorder.status, Time: e.opts.Now().UTC().Format(time.RFC3339Nano),
 		})
 	})
@@ -154,10 +157,12 @@ func (e *Emulator) handleRequests(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, e.Requests())
 }
 
+// handleFixture replaces the store, after the checks LoadFixtureFile makes: a fixture with an
+// unknown field or that Validate rejects is answered 400 and the store is left as it was.
 func (e *Emulator) handleFixture(w http.ResponseWriter, r *http.Request) {
-	var f Fixture
-	if err := json.NewDecoder(r.Body).Decode(&f); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "fixture is not valid JSON: " + err.Error()})
+	f, err := decodeFixture(r.Body)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 		return
 	}
 	e.Load(f)

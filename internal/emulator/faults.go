@@ -79,7 +79,8 @@ func (e *Emulator) ClearFaults() {
 }
 
 // applyFault injects the first matching fault; it reports whether the request was consumed.
-func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request, v vendor) bool {
+// base is the mount prefix the request arrived on, for the request log.
+func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request, v vendor, base string) bool {
 	e.mu.Lock()
 	var rule *faultRule
 	for _, candidate := range e.faults {
@@ -116,7 +117,7 @@ func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request, v vendor) 
 		defer resetConnection(w)
 	}
 	e.mu.Lock()
-	e.requests = append(e.requests, RequestRecord{Vendor: v.name(), Method: r.Method, Path: r.URL.EscapedPath(),
+	e.requests = append(e.requests, RequestRecord{Vendor: v.name(), Base: base, Method: r.Method, Path: strings.TrimPrefix(r.URL.EscapedPath(), base),
 		Status: recorder.status, Time: e.opts.Now().UTC().Format(time.RFC3339Nano)})
 	e.mu.Unlock()
 	return true
