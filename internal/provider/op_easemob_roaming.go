@@ -109,11 +109,24 @@ func (rfc3339Validator) ValidateString(_ context.Context, req validator.StringRe
 	raw := req.ConfigValue.ValueString()
 	t, err := time.Parse(time.RFC3339Nano, raw)
 	switch {
+	case err != nil && localTimestamp(raw):
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid timestamp",
+			fmt.Sprintf("%q has no time zone: add Z for UTC or an offset such as +08:00, so the cut-off cannot shift by hours.", raw))
 	case err != nil:
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid timestamp",
 			fmt.Sprintf("%q is not an RFC 3339 timestamp such as 2024-05-01T00:00:00Z or 2024-05-01T08:00:00.250+08:00.", raw))
 	case t.Before(time.Unix(0, 0)):
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid timestamp",
 			fmt.Sprintf("%q is before 1970-01-01T00:00:00Z, which Easemob's delTime cannot express.", raw))
+	case t.After(time.Now()):
+		resp.Diagnostics.AddAttributeWarning(req.Path, "Cut-off in the future",
+			fmt.Sprintf("%q is in the future, so every message of the conversation sent until the run is deleted. "+
+				"Check that this is meant.", raw))
 	}
+}
+
+// localTimestamp reports whether raw would parse as RFC 3339 if it named a time zone.
+func localTimestamp(raw string) bool {
+	_, err := time.Parse("2006-01-02T15:04:05.999999999", raw)
+	return err == nil
 }

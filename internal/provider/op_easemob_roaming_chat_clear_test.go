@@ -1,10 +1,14 @@
 package provider
 
 import (
+	"context"
 	"net/url"
 	"strconv"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/imops/terraform-provider-imops/internal/emulator"
@@ -72,10 +76,29 @@ func TestAccEasemobRoamingChatClear_invalidInput(t *testing.T) {
   peer_user_id = "bob"
   before = "1969-12-31T23:59:59Z"`: `(?s)Invalid\s+timestamp.*before\s+1970-01-01T00:00:00Z`,
 		`user_id = "alice"
+  peer_user_id = "bob"
+  before = "2025-11-23T00:30:00"`: `(?s)Invalid\s+timestamp.*has\s+no\s+time\s+zone:\s+add\s+Z`,
+		`user_id = "alice"
   peer_user_id = ""
   before = "2024-01-02T00:00:00Z"`: `(?s)peer_user_id.*` + emptyStringError,
 		`user_id = ""
   peer_user_id = "bob"
   before = "2024-01-02T00:00:00Z"`: `(?s)user_id.*` + emptyStringError,
 	})
+}
+
+// A cut-off in the future deletes everything up to the run: allowed, but the plan says so.
+func TestRFC3339ValidatorWarnsAboutTheFuture(t *testing.T) {
+	for _, tc := range []struct {
+		value    string
+		warnings int
+	}{{"2999-01-01T00:00:00Z", 1}, {"2024-01-01T00:00:00Z", 0}} {
+		var resp validator.StringResponse
+		rfc3339Validator{}.ValidateString(context.Background(), validator.StringRequest{
+			Path: path.Root("before"), ConfigValue: types.StringValue(tc.value),
+		}, &resp)
+		if resp.Diagnostics.HasError() || resp.Diagnostics.WarningsCount() != tc.warnings {
+			t.Errorf("%s: %d warnings, errors %v; want %d warnings", tc.value, resp.Diagnostics.WarningsCount(), resp.Diagnostics.Errors(), tc.warnings)
+		}
+	}
 }

@@ -19,7 +19,10 @@ func easemobRoamingClear() *Operation {
 			"**What stays:** the copies of everyone they talked with, in chats, groups and chat rooms alike; the deletion is " +
 			"one-way. Messages sent after the call are kept as usual.\n\n" +
 			"Meant for requests such as a GDPR erasure of one person's history: take `user_id` from a reviewed variable, never " +
-			"from a list or an expression that could widen it. " + easemobRoamingNote,
+			"from a list or an expression that could widen it.\n\n" +
+			"**Not a complete erasure on its own:** everything this person sent stays in the other participants' " +
+			"histories. Combine it with the vendor's own steps for deleting the user and their messages, and record both " +
+			"in the ticket. The call has no `notify` switch: Easemob's API does not offer one for clearing a whole history.\n\n" + easemobRoamingNote,
 		Arguments: []Argument{
 			easemobOwnerArg("every roaming message in every conversation"),
 		},

@@ -29,7 +29,7 @@ func rongcloudBroadcastRecall() *Operation {
 				Description:      "Unique ID of the broadcast message (`messageUID`; `msgUID` in the message history log).",
 				StringValidators: identifier(64)},
 			{Name: "sent_time", Kind: KindInt64,
-				Description:     "When the message was sent, in milliseconds since the epoch (`sentTime`; `dateTime` in the message history log). Give it whenever you know it.",
+				Description:     "When the message was sent, in milliseconds since the epoch (`sentTime`; `dateTime` in the message history log). Give it whenever you know it: RongCloud's Chinese documentation marks it required, so a call without it may be refused with code 1002.",
 				Int64Validators: []validator.Int64{int64validator.AtLeast(1)}},
 			{Name: "is_admin", Kind: KindBool, Default: false,
 				Description: "Whether the sender is an administrator (`isAdmin`). Default `false`."},

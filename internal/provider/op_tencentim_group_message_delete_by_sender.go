@@ -14,7 +14,8 @@ func tencentimGroupMessageDeleteBySender() *Operation {
 		Summary: "recall a member's recent messages in a Tencent Cloud IM group",
 		Description: "Recalls every message one member sent among the **last 1,000 messages** of a group (or of one " +
 			"topic of a community), through `group_open_http_svc/delete_group_msg_by_sender`. Messages older " +
-			"than those 1,000 are not touched, so run it soon after the spam or the leak.\n\n" +
+			"than those 1,000 are not touched, so run it soon after the spam or the leak; this provider has no call that " +
+			"reaches further back (Tencent's per-message recall needs each message's sequence number).\n\n" +
 			"The recall is **silent**: Tencent marks the messages as recalled on the server and does not notify " +
 			"anyone; members' apps learn of it the next time they pull roaming messages.\n\n" +
 			"Audio-video groups (`AVChatRoom`) keep no message history, so for them the call succeeds and " +

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -58,6 +59,7 @@ func (p *imopsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Optional: true,
 				MarkdownDescription: "How many times a failed vendor call is sent again (network errors, 5xx and rate-limit " +
 					"answers only). Default `4`. Environment: `IMOPS_MAX_RETRIES`.",
+				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
 			"request_timeout": schema.StringAttribute{
 				Optional:            true,
@@ -68,6 +70,7 @@ func (p *imopsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Optional: true,
 				MarkdownDescription: "How many calls of one large operation may be in flight at once; the per-vendor rate " +
 					"limit paces them further. Default `10`. Environment: `IMOPS_MAX_CONCURRENT_REQUESTS`.",
+				Validators: []validator.Int64{int64validator.Between(1, 100)},
 			},
 		},
 		Blocks: blocks,

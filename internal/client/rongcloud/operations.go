@@ -85,8 +85,13 @@ func (c *Client) RecallBroadcast(ctx context.Context, req BroadcastRecall) error
 	}
 	err := c.post(ctx, "recall a broadcast message", "/message/broadcast/recall.json", form, client.RetryOnlyUnsent)
 	var apiErr *client.APIError
-	if errors.As(err, &apiErr) && apiErr.Code == "1008" {
-		apiErr.Hint = "broadcast recall is limited to 2 calls per hour and 3 per calendar day for the app; wait for the quota to renew, then apply again"
+	if errors.As(err, &apiErr) {
+		switch apiErr.Code {
+		case "1008":
+			apiErr.Hint = "broadcast recall is limited to 2 calls per hour and 3 per calendar day for the app; wait for the quota to renew, then apply again"
+		case "1002":
+			apiErr.Hint = "RongCloud refused the parameters; check from_user_id, message_uid and sent_time against the message history log"
+		}
 	}
 	return err
 }
