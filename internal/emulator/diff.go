@@ -80,8 +80,9 @@ func flattenInto(out map[string]string, prefix string, v any) {
 			}
 			return
 		}
+		labels := elementLabels(t)
 		for i, child := range t {
-			flattenInto(out, fmt.Sprintf("%s[%s]", prefix, elementLabel(child, i)), child)
+			flattenInto(out, fmt.Sprintf("%s[%s]", prefix, labels[i]), child)
 		}
 	default:
 		encoded, _ := json.Marshal(t)
@@ -89,19 +90,61 @@ func flattenInto(out map[string]string, prefix string, v any) {
 	}
 }
 
-// elementLabel names an array element by its identifying field when it has one (a message's
-// seq or ID), so a change reads "messages[seq=4]" rather than a position.
-func elementLabel(item any, index int) string {
-	if obj, ok := item.(map[string]any); ok {
-		for _, key := range []string{"seq", "msg_id", "message_uid", "id"} {
-			if v, ok := obj[key]; ok {
-				if encoded, err := json.Marshal(v); err == nil {
-					return key + "=" + strings.Trim(string(encoded), `"`)
-				}
-			}
+// elementLabels names the elements of an array, in order. An element is named by its
+// identifying field when it has one (a message's seq or ID), so a change reads
+// "messages[seq=4]" rather than a position; an element without one is named by its position.
+// If two elements of the array would get the same name, every element is named by its
+// position instead: a shared name would merge their values and hide changes.
+func elementLabels(items []any) []string {
+	labels := make([]string, len(items))
+	seen := make(map[string]bool, len(items))
+	for i, item := range items {
+		label, ok := elementLabel(item)
+		if !ok {
+			label = fmt.Sprint(i)
 		}
+		if seen[label] {
+			for k := range labels {
+				labels[k] = fmt.Sprint(k)
+			}
+			return labels
+		}
+		seen[label] = true
+		labels[i] = label
 	}
-	return fmt.Sprint(index)
+	return labels
+}
+
+// elementLabel names an element by its first identifying field, such as "seq=4". Sequence
+// numbers restart in each topic of a Tencent community group, so an element in a topic is
+// named by both, as "topic_id=t1,seq=4". ok is false when the element has no identifying
+// field.
+func elementLabel(item any) (label string, ok bool) {
+	obj, isObject := item.(map[string]any)
+	if !isObject {
+		return "", false
+	}
+	for _, key := range []string{"seq", "msg_id", "message_uid", "id"} {
+		v, found := obj[key]
+		if !found {
+			continue
+		}
+		label = key + "=" + labelValue(v)
+		if topic, found := obj["topic_id"]; found && topic != nil && topic != "" {
+			label = "topic_id=" + labelValue(topic) + "," + label
+		}
+		return label, true
+	}
+	return "", false
+}
+
+// labelValue renders a JSON value for an element label: strings without their quotes.
+func labelValue(v any) string {
+	encoded, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.Trim(string(encoded), `"`)
 }
 
 func allScalars(items []any) bool {

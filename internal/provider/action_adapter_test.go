@@ -3,6 +3,9 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -76,19 +79,24 @@ func newActionHarness(t *testing.T, op *Operation, clock progressClock) *actionH
 // would: from its own goroutine.
 func (h *actionHarness) start() {
 	ctx := context.Background()
-	var schemaResp action.SchemaResponse
-	h.act.Schema(ctx, action.SchemaRequest{}, &schemaResp)
-	objectType := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	values := map[string]tftypes.Value{}
-	for name, attrType := range objectType.AttributeTypes {
-		values[name] = tftypes.NewValue(attrType, nil)
-	}
-	config := tfsdk.Config{Raw: tftypes.NewValue(objectType, values), Schema: schemaResp.Schema}
+	config := emptyConfig(ctx, h.act)
 	go func() {
 		resp := action.InvokeResponse{SendProgress: func(event action.InvokeProgressEvent) { h.sent <- event.Message }}
 		h.act.Invoke(ctx, action.InvokeRequest{Config: config}, &resp)
 		h.invoked <- resp
 	}()
+}
+
+// emptyConfig is a config of the action with every argument left out.
+func emptyConfig(ctx context.Context, act *operationAction) tfsdk.Config {
+	var schemaResp action.SchemaResponse
+	act.Schema(ctx, action.SchemaRequest{}, &schemaResp)
+	objectType := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	values := map[string]tftypes.Value{}
+	for name, attrType := range objectType.AttributeTypes {
+		values[name] = tftypes.NewValue(attrType, nil)
+	}
+	return tfsdk.Config{Raw: tftypes.NewValue(objectType, values), Schema: schemaResp.Schema}
 }
 
 // next waits for the next line Terraform receives.
@@ -288,5 +296,108 @@ func TestOperationAction_defaultsAreDocumented(t *testing.T) {
 				t.Errorf("%s.%s has a default but its description does not name it", op.TypeName(), arg.Name)
 			}
 		}
+	}
+}
+
+// goroutineID is the ID of the calling goroutine, from the first line of its stack trace,
+// "goroutine 18 [running]:".
+func goroutineID(t *testing.T) uint64 {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	field, _, _ := strings.Cut(strings.TrimPrefix(string(buf), "goroutine "), " ")
+	id, err := strconv.ParseUint(field, 10, 64)
+	if err != nil {
+		// t.Errorf rather than t.Fatalf: this may run outside the test's goroutine.
+		t.Errorf("cannot read the goroutine ID from %q: %v", buf, err)
+	}
+	return id
+}
+
+// The framework's SendProgress blocks until Terraform takes the event, so only Invoke's own
+// goroutine may call it: a worker that called it would wait on Terraform, stalling the run,
+// and lines from several goroutines could reach Terraform out of order. Here SendProgress
+// blocks until the test releases it, and the run must still finish meanwhile; then every
+// line must turn out to have been sent from the goroutine that called Invoke.
+func TestOperationAction_sendsProgressOnlyFromInvoke(t *testing.T) {
+	const workers = 8
+	// held closes once Terraform holds the first line; the workers start only then.
+	held, ranToEnd := make(chan struct{}), make(chan struct{})
+	op := &Operation{
+		Name: "test_blocked_terraform", Vendor: "TestVendor",
+		Run: func(_ context.Context, _ *Clients, _ Args, progress Progress) (Outcome, error) {
+			progress("starting")
+			select {
+			case <-held:
+			case <-time.After(5 * time.Second):
+				return Outcome{}, errors.New("the first progress line never reached SendProgress")
+			}
+			var wg sync.WaitGroup
+			for i := range workers {
+				wg.Go(func() {
+					for j := range 3 {
+						progress(fmt.Sprintf("worker %d, chunk %d", i, j))
+					}
+				})
+			}
+			wg.Wait()
+			progress("all chunks done")
+			close(ranToEnd)
+			return Outcome{CallsDone: workers, CallsTotal: workers}, nil
+		},
+	}
+	act := newOperationAction(op).(*operationAction)
+	act.clock = newFakeClock()
+	ctx := context.Background()
+	config := emptyConfig(ctx, act)
+
+	release := make(chan struct{})
+	var (
+		holdOnce sync.Once
+		mu       sync.Mutex
+		senders  []uint64
+		lines    []string
+	)
+	invokedFrom := make(chan uint64, 1)
+	invoked := make(chan action.InvokeResponse, 1)
+	go func() {
+		invokedFrom <- goroutineID(t)
+		resp := action.InvokeResponse{SendProgress: func(event action.InvokeProgressEvent) {
+			id := goroutineID(t)
+			mu.Lock()
+			senders, lines = append(senders, id), append(lines, event.Message)
+			mu.Unlock()
+			holdOnce.Do(func() { close(held) })
+			<-release // Terraform has not taken the event yet.
+		}}
+		act.Invoke(ctx, action.InvokeRequest{Config: config}, &resp)
+		invoked <- resp
+	}()
+
+	select {
+	case <-ranToEnd:
+	case <-time.After(5 * time.Second):
+		t.Error("the operation did not finish while Terraform held a progress line: a worker waits on SendProgress")
+	}
+	close(release)
+	var resp action.InvokeResponse
+	select {
+	case resp = <-invoked:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Invoke did not return after Terraform took its progress lines")
+	}
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("unexpected diagnostics: %v", resp.Diagnostics)
+	}
+
+	invoker := <-invokedFrom
+	mu.Lock()
+	defer mu.Unlock()
+	for i, id := range senders {
+		if id != invoker {
+			t.Errorf("line %q was sent from goroutine %d, not from Invoke's goroutine %d", lines[i], id, invoker)
+		}
+	}
+	if len(lines) < 2 || lines[0] != "starting" || lines[len(lines)-1] != "TestVendor: done, 8 calls" {
+		t.Errorf("lines = %q, want the first line first and the summary last", lines)
 	}
 }
