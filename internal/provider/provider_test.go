@@ -326,7 +326,7 @@ func TestAccProvider_anotherAppRunsAgain(t *testing.T) {
 	rehearsal, rehearsalURL := testEmulator(t, testFixture(), emulator.Options{})
 	realFixture := testFixture()
 	realFixture.RongCloud.AppKey, realFixture.RongCloud.AppSecret = "real-app-key", "real-app-secret-0123"
-	real, realURL := testEmulator(t, realFixture, emulator.Options{})
+	production, realURL := testEmulator(t, realFixture, emulator.Options{})
 	config := func(appKey, secret, url string) string {
 		return fmt.Sprintf(`
 provider "imops" {
@@ -355,7 +355,7 @@ provider "imops" {
 			Check: resource.TestCheckResourceAttr("imops_rongcloud_extension_delete.x", "vendor_app", "RongCloud app key real-app-key"),
 		}},
 	})
-	for name, emu := range map[string]*emulator.Emulator{"rehearsal": rehearsal, "real": real} {
+	for name, emu := range map[string]*emulator.Emulator{"rehearsal": rehearsal, "production": production} {
 		if _, ok := emu.Snapshot().RongCloud.Messages["MSG-GROUP-1"].Extensions["leak1"]; ok {
 			t.Errorf("%s app: leak1 still present", name)
 		}
