@@ -54,7 +54,8 @@ func RunChunks[T any](ctx context.Context, items []T, size, concurrency int, fn 
 				if len(chunks) == 1 {
 					return err
 				}
-				return fmt.Errorf("call %d of %d (%d items): %w", i+1, len(chunks), len(chunk), err)
+				// Name the chunk's first and last item, so the user can tell which part failed.
+				return fmt.Errorf("call %d of %d (%d items, %v to %v): %w", i+1, len(chunks), len(chunk), chunk[0], chunk[len(chunk)-1], err)
 			}
 			mu.Lock()
 			progress.CallsDone++

@@ -69,6 +69,9 @@ func TestRunChunksCoversEveryItemOnce(t *testing.T) {
 
 func TestRunChunksStopsStartingAfterFailure(t *testing.T) {
 	items := make([]int, 100)
+	for i := range items {
+		items[i] = i
+	}
 	var calls atomic.Int32
 	progress, err := RunChunks(context.Background(), items, 10, 1, func(_ context.Context, _ []int) error {
 		if calls.Add(1) == 3 {
@@ -76,7 +79,7 @@ func TestRunChunksStopsStartingAfterFailure(t *testing.T) {
 		}
 		return nil
 	}, nil)
-	if err == nil || err.Error() != "call 3 of 10 (10 items): vendor said no" {
+	if err == nil || err.Error() != "call 3 of 10 (10 items, 20 to 29): vendor said no" {
 		t.Fatalf("err = %v", err)
 	}
 	if calls.Load() != 3 || progress.CallsDone != 2 || progress.ItemsDone != 20 {
