@@ -21,23 +21,18 @@ const roamingPath = "/rest/message/roaming"
 // concurrently under the app's rate limit. notify syncs the deletion to userID's online
 // devices. The returned progress tells how many calls and IDs completed, also on failure.
 func (c *Client) DeleteChatMessages(ctx context.Context, userID, peerUserID string, msgIDs []string, notify bool, onProgress func(client.ChunkProgress)) (client.ChunkProgress, error) {
-	segment, err := userSegment(userID)
-	if err == nil {
-		err = checkMessageIDs(msgIDs)
-	}
-	if err != nil {
-		return client.ChunkProgress{ItemsTotal: len(msgIDs)}, err
-	}
-	path := roamingPath + "/chat/user/" + segment
-	return client.RunChunks(ctx, msgIDs, MessageIDsPerCall, c.concurrency, func(ctx context.Context, ids []string) error {
-		query := url.Values{"userId": {peerUserID}, "msgIdList": {strings.Join(ids, ",")}, "isNotify": {strconv.FormatBool(notify)}}
-		return c.call(ctx, "delete one-to-one roaming messages by ID", http.MethodDelete, path, query)
-	}, onProgress)
+	return c.deleteByID(ctx, "delete one-to-one roaming messages by ID", "chat", userID, "userId", peerUserID, msgIDs, notify, onProgress)
 }
 
 // DeleteGroupMessages deletes message IDs from userID's copy of a group conversation; the
 // other members' copies stay. Chunked and paced like DeleteChatMessages.
 func (c *Client) DeleteGroupMessages(ctx context.Context, userID, groupID string, msgIDs []string, notify bool, onProgress func(client.ChunkProgress)) (client.ChunkProgress, error) {
+	return c.deleteByID(ctx, "delete group roaming messages by ID", "group", userID, "groupId", groupID, msgIDs, notify, onProgress)
+}
+
+// deleteByID sends msgIDs, MessageIDsPerCall at a time, to
+// DELETE {roamingPath}/{conversation}/user/{userID}?{targetParam}={target}&msgIdList=...
+func (c *Client) deleteByID(ctx context.Context, operation, conversation, userID, targetParam, target string, msgIDs []string, notify bool, onProgress func(client.ChunkProgress)) (client.ChunkProgress, error) {
 	segment, err := userSegment(userID)
 	if err == nil {
 		err = checkMessageIDs(msgIDs)
@@ -45,10 +40,10 @@ func (c *Client) DeleteGroupMessages(ctx context.Context, userID, groupID string
 	if err != nil {
 		return client.ChunkProgress{ItemsTotal: len(msgIDs)}, err
 	}
-	path := roamingPath + "/group/user/" + segment
+	path := roamingPath + "/" + conversation + "/user/" + segment
 	return client.RunChunks(ctx, msgIDs, MessageIDsPerCall, c.concurrency, func(ctx context.Context, ids []string) error {
-		query := url.Values{"groupId": {groupID}, "msgIdList": {strings.Join(ids, ",")}, "isNotify": {strconv.FormatBool(notify)}}
-		return c.call(ctx, "delete group roaming messages by ID", http.MethodDelete, path, query)
+		query := url.Values{targetParam: {target}, "msgIdList": {strings.Join(ids, ",")}, "isNotify": {strconv.FormatBool(notify)}}
+		return c.call(ctx, operation, http.MethodDelete, path, query)
 	}, onProgress)
 }
 
@@ -66,25 +61,24 @@ func (c *Client) ClearAll(ctx context.Context, userID string) error {
 // ClearChatBefore deletes, from userID's copy of the chat with peerUserID, every message sent
 // at or before before (millisecond precision); the peer's copy stays.
 func (c *Client) ClearChatBefore(ctx context.Context, userID, peerUserID string, before time.Time, notify bool) error {
-	segment, err := userSegment(userID)
-	if err != nil {
-		return err
-	}
-	path := roamingPath + "/chat/user/" + segment + "/time"
-	query := url.Values{"userId": {peerUserID}, "delTime": {millis(before)}, "isNotify": {strconv.FormatBool(notify)}}
-	return c.call(ctx, "clear a one-to-one chat's roaming messages up to a time", http.MethodDelete, path, query)
+	return c.clearBefore(ctx, "clear a one-to-one chat's roaming messages up to a time", "chat", userID, "userId", peerUserID, before, notify)
 }
 
 // ClearGroupBefore deletes, from userID's copy of a group or chat room conversation, every
 // message sent at or before before; the other members' copies stay.
 func (c *Client) ClearGroupBefore(ctx context.Context, userID, groupID string, before time.Time, notify bool) error {
+	return c.clearBefore(ctx, "clear a group's roaming messages up to a time", "group", userID, "groupId", groupID, before, notify)
+}
+
+// clearBefore sends DELETE {roamingPath}/{conversation}/user/{userID}/time?{targetParam}={target}&delTime=...
+func (c *Client) clearBefore(ctx context.Context, operation, conversation, userID, targetParam, target string, before time.Time, notify bool) error {
 	segment, err := userSegment(userID)
 	if err != nil {
 		return err
 	}
-	path := roamingPath + "/group/user/" + segment + "/time"
-	query := url.Values{"groupId": {groupID}, "delTime": {millis(before)}, "isNotify": {strconv.FormatBool(notify)}}
-	return c.call(ctx, "clear a group's roaming messages up to a time", http.MethodDelete, path, query)
+	path := roamingPath + "/" + conversation + "/user/" + segment + "/time"
+	query := url.Values{targetParam: {target}, "delTime": {millis(before)}, "isNotify": {strconv.FormatBool(notify)}}
+	return c.call(ctx, operation, http.MethodDelete, path, query)
 }
 
 // userSegment escapes a user ID as one path segment. "." and ".." are refused: a URL resolves
