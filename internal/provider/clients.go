@@ -32,21 +32,36 @@ func vendorOff(vendor, block string, missing []string, envPrefix string) error {
 		vendor, strings.Join(missing, " and "), block, strings.Join(envs, ", "))
 }
 
+// vendorStatus reports, for the vendor of an operation, the app its client acts on (prefixed
+// with the vendor, "RongCloud app key k1"), or "" and the reason there is no client.
+func (c *Clients) vendorStatus(vendor string) (app string, err error) {
+	if c == nil {
+		return "", nil
+	}
+	switch vendor {
+	case rongcloud.Vendor:
+		if c.rongcloud != nil {
+			return "RongCloud app key " + c.rongcloud.App(), nil
+		}
+		return "", c.rongcloudErr
+	case easemob.Vendor:
+		if c.easemob != nil {
+			return "Easemob app " + c.easemob.App(), nil
+		}
+		return "", c.easemobErr
+	case tencentim.Vendor:
+		if c.tencentim != nil {
+			return "Tencent Cloud IM SDKAppID " + c.tencentim.App(), nil
+		}
+		return "", c.tencentimErr
+	}
+	return "", nil
+}
+
 // planWarning says, at plan time, that an operation of vendor will fail at apply because
 // the vendor has no credentials. Settings that are merely unknown until apply give none.
 func (c *Clients) planWarning(vendor string) error {
-	if c == nil {
-		return nil
-	}
-	var err error
-	switch vendor {
-	case rongcloud.Vendor:
-		err = c.rongcloudErr
-	case easemob.Vendor:
-		err = c.easemobErr
-	case tencentim.Vendor:
-		err = c.tencentimErr
-	}
+	_, err := c.vendorStatus(vendor)
 	var notConfigured errVendorNotConfigured
 	if errors.As(err, &notConfigured) {
 		return err
@@ -54,22 +69,11 @@ func (c *Clients) planWarning(vendor string) error {
 	return nil
 }
 
-// app names the vendor app an operation of vendor would act on, prefixed with the vendor
-// ("RongCloud app key k1"); false while the vendor has no client (not configured, or settings
-// unknown until apply).
+// app names the vendor app an operation of vendor would act on; false while the vendor has
+// no client (not configured, or settings unknown until apply).
 func (c *Clients) app(vendor string) (string, bool) {
-	if c == nil {
-		return "", false
-	}
-	switch {
-	case vendor == rongcloud.Vendor && c.rongcloud != nil:
-		return "RongCloud app key " + c.rongcloud.App(), true
-	case vendor == easemob.Vendor && c.easemob != nil:
-		return "Easemob app " + c.easemob.App(), true
-	case vendor == tencentim.Vendor && c.tencentim != nil:
-		return "Tencent Cloud IM SDKAppID " + c.tencentim.App(), true
-	}
-	return "", false
+	app, _ := c.vendorStatus(vendor)
+	return app, app != ""
 }
 
 // addPlanWarning adds planWarning's finding, if any, to diags.
