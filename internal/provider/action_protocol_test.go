@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -546,6 +547,24 @@ func TestActionValidate_rejectsBeforeAnyCall(t *testing.T) {
 		{"imops_tencentim_group_message_delete_by_sender", map[string]any{
 			"group_id": "", "sender_account": "spammer",
 		}, "group_id", regexp.MustCompile(`.`)},
+		// Values no vendor can mean, refused on the action surface as on the resource.
+		{"imops_easemob_roaming_clear", map[string]any{"user_id": "bob/../alice"},
+			"user_id", regexp.MustCompile(`^user_id holds '/' at byte 4\. Easemob user IDs are`)},
+		{"imops_easemob_roaming_clear", map[string]any{"user_id": "Bob"},
+			"user_id", regexp.MustCompile(`write "bob" instead`)},
+		{"imops_easemob_roaming_chat_delete", map[string]any{"user_id": "alice", "peer_user_id": "b ob", "message_ids": []string{"ab-1"}},
+			"peer_user_id", regexp.MustCompile(`^peer_user_id holds a space at byte 2`)},
+		{"imops_easemob_roaming_chat_clear", map[string]any{"user_id": "alice", "peer_user_id": "bob#x", "before": "2024-01-01T00:00:00Z"},
+			"peer_user_id", regexp.MustCompile(`holds '#'`)},
+		{"imops_easemob_roaming_group_delete", map[string]any{"user_id": "..", "group_id": "g1", "message_ids": []string{"g1-1"}},
+			"user_id", regexp.MustCompile(`path step`)},
+		{"imops_easemob_roaming_group_clear", map[string]any{"user_id": "bj\u00f6rn", "group_id": "g1", "before": "2024-01-01T00:00:00Z"},
+			"user_id", regexp.MustCompile(`non-ASCII`)},
+		{"imops_rongcloud_broadcast_recall", map[string]any{"from_user_id": "system", "message_uid": "BCST-1",
+			"sent_time": time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()},
+			"sent_time", regexp.MustCompile(`in the future`)},
+		{"imops_rongcloud_broadcast_recall", map[string]any{"from_user_id": "system", "message_uid": "BCST-1", "sent_time": 1763856000},
+			"sent_time", regexp.MustCompile(`three more digits`)},
 	}
 	unsetVendorEnv(t)
 	emu, baseURL := testEmulator(t, testFixture(), emulator.Options{})

@@ -76,11 +76,19 @@ func (c *Clients) app(vendor string) (string, bool) {
 	return app, app != ""
 }
 
-// addPlanWarning adds planWarning's finding, if any, to diags.
+// addPlanWarning adds planWarning's finding, if any, to diags. A vendor whose settings come
+// only from the environment and are invalid there (an api_url with credentials, say) gets an
+// error instead: Configure leaves those to the operations that use the vendor, and the run
+// must stop at plan, before any call.
 func (c *Clients) addPlanWarning(op *Operation, diags *diag.Diagnostics) {
 	if err := c.planWarning(op.Vendor); err != nil {
 		diags.AddWarning(op.Vendor+" is not configured",
 			fmt.Sprintf("%v.\n\nPlanning goes on, but %s will fail when it runs unless these settings are present then.", err, op.TypeName()))
+		return
+	}
+	var unknown errSettingsUnknown
+	if _, err := c.vendorStatus(op.Vendor); err != nil && !errors.As(err, &unknown) {
+		diags.AddError("Invalid "+op.Vendor+" configuration", fmt.Sprintf("%v.\n\n%s cannot run with these settings.", err, op.TypeName()))
 	}
 }
 

@@ -23,18 +23,24 @@ var singleMessageID = regexp.MustCompile(`^[^,\s]+$`)
 const easemobRoamingNote = "Requires message roaming to be enabled for the app in the Easemob console; " +
 	"otherwise Easemob refuses the call with `service open exception`."
 
+// easemobUserIDNote ends the description of every Easemob user-ID argument.
+const easemobUserIDNote = "Must follow Easemob's user-ID rule, at most 64 bytes of lowercase `a`-`z`, digits `0`-`9`, `_`, `-` " +
+	"and `.`, or the plan refuses it: no user can have another ID, and Easemob would answer \"ok\" while deleting nothing. " +
+	"Capital letters are refused too, with the lowercase form to write instead: Easemob folds IDs to lowercase, and one " +
+	"spelling per user keeps the records in state consistent."
+
 func easemobOwnerArg(whatGoes string) Argument {
 	return Argument{Name: "user_id", Kind: KindString, Required: true,
 		Description: "User ID of the owner whose roaming copy loses " + whatGoes + " (the `{userId}` path segment). " +
-			"Only this user's copy changes.",
-		// "." and ".." would resolve to another route in the URL.
-		StringValidators: append(identifier(0), stringvalidator.NoneOf(".", ".."))}
+			"Only this user's copy changes. " + easemobUserIDNote,
+		StringValidators: []validator.String{easemobUserID()}}
 }
 
 func easemobPeerArg() Argument {
 	return Argument{Name: "peer_user_id", Kind: KindString, Required: true,
-		Description:      "User ID of the other person in the one-to-one chat (`userId` query parameter). Their copy of the chat stays as it is.",
-		StringValidators: identifier(0)}
+		Description: "User ID of the other person in the one-to-one chat (`userId` query parameter). Their copy of the " +
+			"chat stays as it is. " + easemobUserIDNote,
+		StringValidators: []validator.String{easemobUserID()}}
 }
 
 func easemobGroupArg(what string) Argument {

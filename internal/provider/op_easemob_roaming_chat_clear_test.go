@@ -80,10 +80,10 @@ func TestAccEasemobRoamingChatClear_invalidInput(t *testing.T) {
   before = "2025-11-23T00:30:00"`: `(?s)Invalid\s+timestamp.*has\s+no\s+time\s+zone:\s+add\s+Z`,
 		`user_id = "alice"
   peer_user_id = ""
-  before = "2024-01-02T00:00:00Z"`: `(?s)peer_user_id.*` + emptyStringError,
+  before = "2024-01-02T00:00:00Z"`: easemobUserIDError("peer_user_id", `is\s+empty`),
 		`user_id = ""
   peer_user_id = "bob"
-  before = "2024-01-02T00:00:00Z"`: `(?s)user_id.*` + emptyStringError,
+  before = "2024-01-02T00:00:00Z"`: easemobUserIDError("user_id", `is\s+empty`),
 	})
 }
 

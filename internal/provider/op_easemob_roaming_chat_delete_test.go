@@ -60,7 +60,7 @@ func TestAccEasemobRoamingChatDelete_chunked(t *testing.T) {
 		id := fmt.Sprintf("bulk-%03d", i)
 		ids = append(ids, id)
 		fixture.Easemob.Messages = append(fixture.Easemob.Messages, emulator.EasemobMessage{
-			MsgID: id, From: "erin@example.com", To: "bob", ChatType: "chat", Timestamp: easemobDay0 + int64(i),
+			MsgID: id, From: "erin.lee_2-x", To: "bob", ChatType: "chat", Timestamp: easemobDay0 + int64(i),
 		})
 	}
 	emu, baseURL := testEmulator(t, fixture, emulator.Options{})
@@ -69,7 +69,7 @@ func TestAccEasemobRoamingChatDelete_chunked(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: providerConfig(baseURL) + fmt.Sprintf(`
 resource "imops_easemob_roaming_chat_delete" "bulk" {
-  user_id      = "erin@example.com"
+  user_id      = "erin.lee_2-x"
   peer_user_id = "bob"
   message_ids  = %s
   notify       = false
@@ -77,13 +77,13 @@ resource "imops_easemob_roaming_chat_delete" "bulk" {
 `, hclSet(ids)),
 			Check: resource.ComposeAggregateTestCheckFunc(
 				resource.TestCheckResourceAttr("imops_easemob_roaming_chat_delete.bulk", "vendor_calls", "3"),
-				checkEasemobChat(emu, "erin@example.com", "bob", "be-1", "be-2"),
+				checkEasemobChat(emu, "erin.lee_2-x", "bob", "be-1", "be-2"),
 				func(*terraform.State) error {
-					if n := len(emu.Snapshot().Easemob.ChatView("bob", "erin@example.com")); n != 122 {
+					if n := len(emu.Snapshot().Easemob.ChatView("bob", "erin.lee_2-x")); n != 122 {
 						return fmt.Errorf("bob sees %d messages with erin, want all 122", n)
 					}
 					for _, r := range emu.Requests() {
-						if r.Status == 200 && r.Method == "DELETE" && r.Path != "/acc-org/acc-app/rest/message/roaming/chat/user/erin@example.com" {
+						if r.Status == 200 && r.Method == "DELETE" && r.Path != "/acc-org/acc-app/rest/message/roaming/chat/user/erin.lee_2-x" {
 							return fmt.Errorf("unexpected path %s", r.Path)
 						}
 					}
@@ -145,13 +145,13 @@ func TestAccEasemobRoamingChatDelete_invalidInput(t *testing.T) {
   message_ids = ["1235807318835202001 "]`: `(?s)message_ids.*one\s+message\s+ID,\s+without\s+commas`,
 		`user_id = ".."
   peer_user_id = "bob"
-  message_ids = ["m1"]`: `(?s)user_id.*value\s+must\s+be\s+none\s+of`,
+  message_ids = ["m1"]`: easemobUserIDError("user_id", `is\s+"\.\.",\s+which\s+a\s+URL\s+reads\s+as\s+a\s+path\s+step`),
 		`user_id = ""
   peer_user_id = "bob"
-  message_ids = ["ab-1"]`: `(?s)user_id.*` + emptyStringError,
+  message_ids = ["ab-1"]`: easemobUserIDError("user_id", `is\s+empty`),
 		`user_id = "alice"
   peer_user_id = ""
-  message_ids = ["ab-1"]`: `(?s)peer_user_id.*` + emptyStringError,
+  message_ids = ["ab-1"]`: easemobUserIDError("peer_user_id", `is\s+empty`),
 	})
 }
 

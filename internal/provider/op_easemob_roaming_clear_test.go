@@ -56,13 +56,8 @@ func TestAccEasemobRoamingClear_oneUser(t *testing.T) {
 
 // Credentials and settings may all come from the environment.
 func TestAccEasemobRoamingClear_environment(t *testing.T) {
-	clearEasemobEnv(t)
 	emu, baseURL := testEmulator(t, testFixture(), emulator.Options{})
-	t.Setenv("IMOPS_EASEMOB_API_URL", baseURL+"/easemob")
-	t.Setenv("IMOPS_EASEMOB_ORG_NAME", testEasemobOrgName)
-	t.Setenv("IMOPS_EASEMOB_APP_NAME", testEasemobAppName)
-	t.Setenv("IMOPS_EASEMOB_CLIENT_ID", testEasemobClientID)
-	t.Setenv("IMOPS_EASEMOB_CLIENT_SECRET", testEasemobClientSecret)
+	setEasemobEnv(t, baseURL+"/easemob")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
 		Steps: []resource.TestStep{{
@@ -230,9 +225,9 @@ provider "imops" {
 
 func TestAccEasemobRoamingClear_invalidInput(t *testing.T) {
 	easemobPlanRefusals(t, "imops_easemob_roaming_clear", map[string]string{
-		`user_id = ""`: `(?s)user_id.*` + emptyStringError,
+		`user_id = ""`: easemobUserIDError("user_id", `is\s+empty`),
 		// A line read from a Windows file keeps its carriage return: a different, unknown user.
-		`user_id = "alice\r"`: `(?s)user_id.*must\s+not\s+start\s+or\s+end\s+with\s+white\s+space`,
-		`user_id = " alice"`:  `(?s)user_id.*must\s+not\s+start\s+or\s+end\s+with\s+white\s+space`,
+		`user_id = "alice\r"`: easemobUserIDError("user_id", `holds\s+a\s+line\s+break\s+.*\s+at\s+byte\s+6`),
+		`user_id = " alice"`:  easemobUserIDError("user_id", `holds\s+a\s+space\s+at\s+byte\s+1`),
 	})
 }

@@ -79,6 +79,6 @@ func TestAccEasemobRoamingGroupDelete_invalidInput(t *testing.T) {
   message_ids = []`: `(?s)message_ids.*` + emptySetError,
 		`user_id = ""
   group_id = "g1"
-  message_ids = ["g1-1"]`: `(?s)user_id.*` + emptyStringError,
+  message_ids = ["g1-1"]`: easemobUserIDError("user_id", `is\s+empty`),
 	})
 }

@@ -23,7 +23,7 @@ const (
 )
 
 // testEasemobFixture: alice and bob chat (ab-1..ab-4, one a day); alice and carol chat (ac-1);
-// bob and erin@example.com chat (be-1, be-2); group g1 holds alice, bob, carol (g1-1..g1-3);
+// bob and erin.lee_2-x chat (be-1, be-2); group g1 holds alice, bob, carol (g1-1..g1-3);
 // chat room room-1 holds alice and dave (r1-1, r1-2).
 func testEasemobFixture() *emulator.EasemobFixture {
 	chat := func(id, from, to string, day int64) emulator.EasemobMessage {
@@ -35,7 +35,7 @@ func testEasemobFixture() *emulator.EasemobFixture {
 	return &emulator.EasemobFixture{
 		OrgName: testEasemobOrgName, AppName: testEasemobAppName,
 		ClientID: testEasemobClientID, ClientSecret: testEasemobClientSecret,
-		Users: []string{"alice", "bob", "carol", "dave", "erin@example.com"},
+		Users: []string{"alice", "bob", "carol", "dave", "erin.lee_2-x"},
 		Groups: []emulator.EasemobGroup{
 			{GroupID: "g1", Type: "group", Members: []string{"alice", "bob", "carol"}},
 			{GroupID: "room-1", Type: "chatroom", Members: []string{"alice", "dave"}},
@@ -43,7 +43,7 @@ func testEasemobFixture() *emulator.EasemobFixture {
 		Messages: []emulator.EasemobMessage{
 			chat("ab-1", "alice", "bob", 0), chat("ab-2", "bob", "alice", 1), chat("ab-3", "alice", "bob", 2), chat("ab-4", "bob", "alice", 3),
 			chat("ac-1", "carol", "alice", 0),
-			chat("be-1", "bob", "erin@example.com", 0), chat("be-2", "erin@example.com", "bob", 1),
+			chat("be-1", "bob", "erin.lee_2-x", 0), chat("be-2", "erin.lee_2-x", "bob", 1),
 			group("g1-1", "bob", "g1", "groupchat", 0), group("g1-2", "carol", "g1", "groupchat", 1), group("g1-3", "alice", "g1", "groupchat", 2),
 			group("r1-1", "dave", "room-1", "chatroom", 0), group("r1-2", "alice", "room-1", "chatroom", 1),
 		},
@@ -96,6 +96,17 @@ func clearEasemobEnv(t *testing.T) {
 	}
 }
 
+// setEasemobEnv configures Easemob through the environment alone, with the test app's
+// credentials and apiURL.
+func setEasemobEnv(t *testing.T, apiURL string) {
+	clearEasemobEnv(t)
+	t.Setenv("IMOPS_EASEMOB_API_URL", apiURL)
+	t.Setenv("IMOPS_EASEMOB_ORG_NAME", testEasemobOrgName)
+	t.Setenv("IMOPS_EASEMOB_APP_NAME", testEasemobAppName)
+	t.Setenv("IMOPS_EASEMOB_CLIENT_ID", testEasemobClientID)
+	t.Setenv("IMOPS_EASEMOB_CLIENT_SECRET", testEasemobClientSecret)
+}
+
 // easemobPlanRefusals runs each resource body through plan only, expecting its error, and
 // checks that nothing reached the emulator.
 func easemobPlanRefusals(t *testing.T, resourceType string, cases map[string]string) {
@@ -118,6 +129,12 @@ func easemobPlanRefusals(t *testing.T, resourceType string, cases map[string]str
 	if n := len(emu.Requests()); n != 0 {
 		t.Errorf("invalid input reached the vendor: %d requests", n)
 	}
+}
+
+// easemobUserIDError matches the plan-time refusal of an Easemob user ID on attribute (the
+// detail starts with its name), saying problem.
+func easemobUserIDError(attribute, problem string) string {
+	return `(?s)Invalid\s+Easemob\s+user\s+ID.*\s` + attribute + `\s+` + problem
 }
 
 // Regexps for the framework's validator messages, tolerant of Terraform's line wrapping.

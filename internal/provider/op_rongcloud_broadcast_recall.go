@@ -29,8 +29,12 @@ func rongcloudBroadcastRecall() *Operation {
 				Description:      "Unique ID of the broadcast message (`messageUID`; `msgUID` in the message history log).",
 				StringValidators: identifier(64)},
 			{Name: "sent_time", Kind: KindInt64,
-				Description:     "When the message was sent, in milliseconds since the epoch (`sentTime`; `dateTime` in the message history log). Give it whenever you know it: RongCloud's Chinese documentation marks it required, so a call without it may be refused with code 1002.",
-				Int64Validators: []validator.Int64{int64validator.AtLeast(1)}},
+				Description: "When the message was sent, in milliseconds since the epoch (`sentTime`; `dateTime` in the message " +
+					"history log). Give it whenever you know it: RongCloud's Chinese documentation marks it required, so a call " +
+					"without it may be refused with code 1002. A time more than 5 minutes ahead of this machine's clock (the " +
+					"margin allows for clocks that disagree), or before the year 2000 (a time in seconds, not milliseconds), is " +
+					"refused at plan time: the recall would be refused and still count against the app's 2 recalls an hour.",
+				Int64Validators: []validator.Int64{int64validator.AtLeast(1), sentTime{}}},
 			{Name: "is_admin", Kind: KindBool, Default: false,
 				Description: "Whether the sender is an administrator (`isAdmin`). Default `false`."},
 			{Name: "is_delete", Kind: KindBool, Default: false,

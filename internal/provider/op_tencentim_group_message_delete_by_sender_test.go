@@ -39,6 +39,16 @@ func clearTencentIMEnv(t *testing.T) {
 	}
 }
 
+// setTencentIMEnv configures Tencent Cloud IM through the environment alone, with the test
+// app's credentials and apiURLs (comma-separated).
+func setTencentIMEnv(t *testing.T, apiURLs string) {
+	clearTencentIMEnv(t)
+	t.Setenv("IMOPS_TENCENTIM_SDK_APP_ID", fmt.Sprint(testTencentIMSDKAppID))
+	t.Setenv("IMOPS_TENCENTIM_IDENTIFIER", testTencentIMIdentifier)
+	t.Setenv("IMOPS_TENCENTIM_SECRET_KEY", testTencentIMSecretKey)
+	t.Setenv("IMOPS_TENCENTIM_API_URLS", apiURLs)
+}
+
 // The spammer's messages are recalled, everyone else's stay, and the body has no TopicId.
 func TestAccTencentimGroupMessageDeleteBySender_spammer(t *testing.T) {
 	clearTencentIMEnv(t)
@@ -201,13 +211,9 @@ provider "imops" {
 
 // Every setting can come from the environment alone.
 func TestAccTencentimGroupMessageDeleteBySender_environment(t *testing.T) {
-	clearTencentIMEnv(t)
 	emu, baseURL := testEmulator(t, testFixture(), emulator.Options{})
-	t.Setenv("IMOPS_TENCENTIM_SDK_APP_ID", fmt.Sprint(testTencentIMSDKAppID))
-	t.Setenv("IMOPS_TENCENTIM_IDENTIFIER", testTencentIMIdentifier)
-	t.Setenv("IMOPS_TENCENTIM_SECRET_KEY", testTencentIMSecretKey)
 	// Two URLs, the first failing, prove the comma-separated list is read in order.
-	t.Setenv("IMOPS_TENCENTIM_API_URLS", baseURL+"/tencentim-backup, "+baseURL+"/tencentim")
+	setTencentIMEnv(t, baseURL+"/tencentim-backup, "+baseURL+"/tencentim")
 	if err := emu.AddFault(emulator.Fault{Kind: emulator.FaultStatus, Status: 502, PathPrefix: "/tencentim-backup/"}); err != nil {
 		t.Fatal(err)
 	}

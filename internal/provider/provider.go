@@ -285,9 +285,18 @@ func regionalURLs(vendor string, apiURLs types.List, region types.String, envPre
 	}
 	urls, err := parseBaseURLs(raw)
 	if err != nil {
-		return nil, fmt.Errorf("api_urls: %w", err)
+		return nil, fmt.Errorf("%s: %w", settingName(apiURLs, "api_urls", envPrefix+"API_URLS"), err)
 	}
 	return urls, nil
+}
+
+// settingName names where a setting's value came from, for messages: the attribute when the
+// configuration sets it, else its environment variable.
+func settingName(v interface{ IsNull() bool }, attribute, env string) string {
+	if v.IsNull() {
+		return env
+	}
+	return attribute
 }
 
 // transportConfig is the shared transport configuration for one vendor, with the vendor's own
@@ -307,29 +316,61 @@ func (c commonSettings) transportConfig(baseURLs []*url.URL, requestsPerSecond t
 	return client.Config{BaseURLs: baseURLs, UserAgent: c.userAgent, Settings: settings, Logger: tflogLogger{}}, nil
 }
 
-// parseBaseURLs checks each URL: https, or plain http only towards this machine (the emulator).
+// baseURLRule states parseBaseURLs' rule in the base-URL attributes' descriptions.
+const baseURLRule = "Must be `https://`, except loopback hosts such as the emulator, and carry no credentials " +
+	"(`user:password@`), query string or fragment: the provider authenticates with the vendor's own settings."
+
+// parseBaseURLs checks each URL: https, or plain http only towards this machine (the
+// emulator); no credentials, query or fragment. Messages show the URL masked, so a password
+// or a key written into it never reaches Terraform's output.
 func parseBaseURLs(raw []string) ([]*url.URL, error) {
 	var out []*url.URL
 	for _, s := range raw {
-		u, err := url.Parse(strings.TrimSpace(s))
+		s = strings.TrimSpace(s)
+		shown := maskedURL(s)
+		u, err := url.Parse(s)
 		if err != nil || u.Host == "" {
-			return nil, fmt.Errorf("%q is not an absolute URL", s)
+			return nil, fmt.Errorf("%q is not an absolute URL such as https://api.example.com", shown)
 		}
 		switch u.Scheme {
 		case "https":
 		case "http":
 			if !isLoopback(u.Hostname()) {
-				return nil, fmt.Errorf("%q uses plain http; only https is allowed, except for loopback hosts such as 127.0.0.1 (the emulator)", s)
+				return nil, fmt.Errorf("%q uses plain http; only https is allowed, except for loopback hosts such as 127.0.0.1 (the emulator)", shown)
 			}
 		default:
-			return nil, fmt.Errorf("%q must start with https://", s)
+			return nil, fmt.Errorf("%q must start with https://", shown)
 		}
-		if u.RawQuery != "" || u.Fragment != "" {
-			return nil, fmt.Errorf("%q must not carry a query or fragment", s)
+		switch {
+		case u.User != nil:
+			// Go's HTTP client would send them as Basic auth to the vendor, beside the
+			// vendor's own credentials.
+			return nil, fmt.Errorf("%q carries credentials (user:password@); remove them: the provider authenticates "+
+				"with the vendor's own settings, and a password in a URL would be sent to the vendor and shown in logs", shown)
+		case u.RawQuery != "" || u.ForceQuery || strings.Contains(s, "#"):
+			return nil, fmt.Errorf("%q carries a query string or fragment (?… or #…); give the base URL only, path prefix included", shown)
 		}
 		out = append(out, u)
 	}
 	return out, nil
+}
+
+// maskedURL renders a base URL for a message, whether it parses or not. Everything between
+// the scheme and the last "@" is masked, wherever that "@" stands: a password holding "/",
+// "?" or "#" would otherwise split the URL elsewhere and show in part. A query or fragment
+// becomes "…".
+func maskedURL(raw string) string {
+	rest, scheme := raw, ""
+	if i := strings.Index(raw, "://"); i >= 0 {
+		scheme, rest = raw[:i+3], raw[i+3:]
+	}
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		rest = "***@" + rest[at+1:]
+	}
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i+1] + "…"
+	}
+	return scheme + rest
 }
 
 func isLoopback(host string) bool {
@@ -344,7 +385,7 @@ func isLoopback(host string) bool {
 type urlListValidator struct{}
 
 func (urlListValidator) Description(context.Context) string {
-	return "each URL must be https://, or http:// to a loopback host"
+	return "each URL must be https:// (http:// only to a loopback host), without credentials, query or fragment"
 }
 func (v urlListValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 func (urlListValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {

@@ -50,7 +50,7 @@ func easemobBlock() schema.SingleNestedBlock {
 			"api_url": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "REST API host of the app's cluster, as shown in the Easemob console, e.g. `https://a1.easemob.com`. " +
-					"A path prefix is kept. Must be `https://`, except loopback hosts such as the emulator. Environment: `IMOPS_EASEMOB_API_URL`.",
+					"A path prefix is kept. " + baseURLRule + " Environment: `IMOPS_EASEMOB_API_URL`.",
 				Validators: []validator.String{urlListValidator{}},
 			},
 			"org_name": schema.StringAttribute{
@@ -124,7 +124,7 @@ func configureEasemob(m *easemobModel, common commonSettings) (*easemob.Client, 
 	}
 	baseURLs, err := parseBaseURLs([]string{apiURL})
 	if err != nil {
-		return nil, fmt.Errorf("api_url: %w", err)
+		return nil, fmt.Errorf("%s: %w", settingName(m.APIURL, "api_url", "IMOPS_EASEMOB_API_URL"), err)
 	}
 	transport, err := common.transportConfig(baseURLs, m.RequestsPerSecond, "IMOPS_EASEMOB_REQUESTS_PER_SECOND")
 	if err != nil {

@@ -64,7 +64,7 @@ func rongcloudBlock() schema.SingleNestedBlock {
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Base URLs to use instead of the region's domains, tried in order on network errors and 5xx. " +
-					"A path prefix (an API gateway) is kept. Must be `https://`, except loopback hosts such as the emulator. " +
+					"A path prefix (an API gateway) is kept. " + baseURLRule + " " +
 					"Environment: `IMOPS_RONGCLOUD_API_URLS` (comma-separated).",
 				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.NoNullValues(), listvalidator.ValueStringsAre(urlListValidator{})},
 			},

@@ -79,8 +79,8 @@ func tencentimBlock() schema.SingleNestedBlock {
 			"api_urls": schema.ListAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Base URLs to use instead of the region's domains, tried in order. A path prefix is kept. Must be " +
-					"`https://`, except loopback hosts such as the emulator. Environment: `IMOPS_TENCENTIM_API_URLS` (comma-separated).",
+				MarkdownDescription: "Base URLs to use instead of the region's domains, tried in order. A path prefix is kept. " +
+					baseURLRule + " Environment: `IMOPS_TENCENTIM_API_URLS` (comma-separated).",
 				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.NoNullValues(), listvalidator.ValueStringsAre(urlListValidator{})},
 			},
 			"requests_per_second": schema.Float64Attribute{

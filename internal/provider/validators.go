@@ -1,10 +1,18 @@
 package provider
 
 import (
+	"context"
+	"fmt"
 	"regexp"
+	"strings"
+	"time"
+	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/imops/terraform-provider-imops/internal/client/easemob"
+	"github.com/imops/terraform-provider-imops/internal/client/rongcloud"
 )
 
 // tidyIdentifier matches a value with no leading or trailing white space and no control
@@ -13,6 +21,9 @@ import (
 // run would be recorded as done while nothing was deleted.
 var tidyIdentifier = regexp.MustCompile(`^[^\s\p{Cc}](?:[^\p{Cc}]*[^\s\p{Cc}])?$`)
 
+// untidyProblem is the message of the tidyIdentifier check.
+const untidyProblem = "must not start or end with white space or contain control characters"
+
 // identifier returns the plan-time checks for an ID argument: present, at most maxLength
 // characters (0 for no limit), and tidy.
 func identifier(maxLength int) []validator.String {
@@ -20,6 +31,76 @@ func identifier(maxLength int) []validator.String {
 	if maxLength > 0 {
 		length = stringvalidator.LengthBetween(1, maxLength)
 	}
-	return []validator.String{length, stringvalidator.RegexMatches(tidyIdentifier,
-		"must not start or end with white space or contain control characters")}
+	return []validator.String{length, stringvalidator.RegexMatches(tidyIdentifier, untidyProblem)}
+}
+
+// problemValidator turns a check that names what is wrong with a value ("" when nothing is)
+// into a plan-time validator, so the rule a vendor client enforces before sending and the
+// one Terraform shows at plan are the same function.
+type problemValidator struct {
+	// summary heads the diagnostic ("Invalid Easemob user ID").
+	summary string
+	// rule describes a valid value, for the schema's validator descriptions.
+	rule    string
+	problem func(string) string
+}
+
+func (v problemValidator) Description(context.Context) string { return v.rule }
+
+func (v problemValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v problemValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if problem := v.problem(req.ConfigValue.ValueString()); problem != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, fmt.Sprintf("%s %s.", req.Path, problem))
+	}
+}
+
+// easemobUserID is the plan-time check of an Easemob user_id or peer_user_id.
+func easemobUserID() validator.String {
+	return problemValidator{summary: "Invalid Easemob user ID", rule: "an Easemob user ID: " + easemob.UserIDRule,
+		problem: easemobUserIDProblem}
+}
+
+// easemobUserIDProblem is easemob.UserIDProblem with advice: an ID whose only fault is capital
+// letters is answered with its lowercase form, the one to write. Easemob would fold it
+// itself, but then the same user could be recorded in state under two spellings.
+func easemobUserIDProblem(id string) string {
+	problem := easemob.UserIDProblem(id)
+	if problem == "" {
+		return ""
+	}
+	// ASCII only: strings.ToLower maps some non-ASCII letters (the Kelvin sign) onto a-z.
+	if lower := strings.ToLower(id); lower != id && isASCII(id) && easemob.UserIDProblem(lower) == "" {
+		return fmt.Sprintf("has capital letters; Easemob folds user IDs to lowercase, so write %q instead, "+
+			"which keeps every record naming this user the same way", lower)
+	}
+	return fmt.Sprintf("%s. Easemob user IDs are %s, so no user can have this one: Easemob would answer \"ok\" "+
+		"and delete nothing", problem, easemob.UserIDRule)
+}
+
+func isASCII(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return r > unicode.MaxASCII })
+}
+
+// sentTime is the plan-time check of a RongCloud broadcast's sent_time, the same one the
+// client makes before sending.
+type sentTime struct{}
+
+func (sentTime) Description(context.Context) string {
+	return fmt.Sprintf("milliseconds since the epoch, not after %s from now", rongcloud.SentTimeClockSkew)
+}
+
+func (v sentTime) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (sentTime) ValidateInt64(_ context.Context, req validator.Int64Request, resp *validator.Int64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	value := req.ConfigValue.ValueInt64()
+	if problem := rongcloud.SentTimeProblem(value, time.Now()); problem != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid sent_time", fmt.Sprintf("%s %d %s.", req.Path, value, problem))
+	}
 }

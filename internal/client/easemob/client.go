@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -106,22 +107,31 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// call sends one authenticated roaming request. A 401 with a token we fetched means it was
-// revoked or expired early: the token is dropped and the call sent once more with a fresh one.
+// call sends one authenticated roaming request. The token is looked up for every attempt,
+// after the rate limiter and any backoff, so a retry or a long wait never sends a token past
+// its renewal point. A 401 with a token we fetched means it was revoked or expired early: the
+// token is dropped and the call sent once more with a fresh one.
 func (c *Client) call(ctx context.Context, operation, method, path string, query url.Values) error {
 	for attempt := 1; ; attempt++ {
-		token, err := c.tokens.Token(ctx)
-		if err != nil {
+		// Have a token before queueing: bad credentials then fail here, with the token
+		// endpoint's own error, rather than inside an attempt.
+		if _, err := c.tokens.Token(ctx); err != nil {
 			return err
 		}
-		_, err = c.transport.Do(ctx, &client.Request{
+		var sent string // the token the latest attempt carried
+		_, err := c.transport.Do(ctx, &client.Request{
 			Operation:   operation,
 			Method:      method,
 			Path:        c.appPath + path,
 			Query:       query,
 			ContentType: "application/json",
 			Policy:      client.RetryTransient,
-			Prepare: func(_ context.Context, r *http.Request) error {
+			Prepare: func(ctx context.Context, r *http.Request) error {
+				token, err := c.tokens.Token(ctx)
+				if err != nil {
+					return &renewalError{operation: operation, err: err}
+				}
+				sent = token
 				r.Header.Set("Authorization", "Bearer "+token)
 				return nil
 			},
@@ -139,8 +149,22 @@ func (c *Client) call(ctx context.Context, operation, method, path string, query
 		if attempt > 1 {
 			return err
 		}
-		c.tokens.Invalidate(token)
+		c.tokens.Invalidate(sent)
 	}
+}
+
+// renewalError is a call that was not sent because its token was due for renewal and the
+// renewal failed. It deliberately does not unwrap to the token request's error: that request
+// has had its own retries, so the transport must not retry the call (and with it the token
+// request) on its account, and a call never sent must not read as one whose outcome is
+// unknown.
+type renewalError struct {
+	operation string
+	err       error
+}
+
+func (e *renewalError) Error() string {
+	return fmt.Sprintf("%s could not %s: renewing the app token failed: %v", Vendor, e.operation, e.err)
 }
 
 // errorAnswer is Easemob's error envelope.

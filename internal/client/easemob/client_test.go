@@ -28,22 +28,22 @@ func TestCalls_methodPathQuery(t *testing.T) {
 		method, path, query string
 	}{
 		{"delete chat messages", func(ctx context.Context, c *easemob.Client) error {
-			_, err := c.DeleteChatMessages(ctx, "a@b c", "team/bob", []string{"m1", "m2"}, false, nil)
+			_, err := c.DeleteChatMessages(ctx, "a.b-c_9", "bob.smith", []string{"m1", "m2"}, false, nil)
 			return err
-		}, http.MethodDelete, testAppPath + "/rest/message/roaming/chat/user/a@b%20c",
-			"isNotify=false&msgIdList=m1%2Cm2&userId=team%2Fbob"},
+		}, http.MethodDelete, testAppPath + "/rest/message/roaming/chat/user/a.b-c_9",
+			"isNotify=false&msgIdList=m1%2Cm2&userId=bob.smith"},
 		{"delete group messages", func(ctx context.Context, c *easemob.Client) error {
-			_, err := c.DeleteGroupMessages(ctx, "team/alice", "g#1 x", []string{"m9"}, true, nil)
+			_, err := c.DeleteGroupMessages(ctx, "alice", "g#1 x", []string{"m9"}, true, nil)
 			return err
-		}, http.MethodDelete, testAppPath + "/rest/message/roaming/group/user/team%2Falice",
+		}, http.MethodDelete, testAppPath + "/rest/message/roaming/group/user/alice",
 			"groupId=g%231+x&isNotify=true&msgIdList=m9"},
 		{"clear all", func(ctx context.Context, c *easemob.Client) error {
-			return c.ClearAll(ctx, "a@b c")
-		}, http.MethodPost, testAppPath + "/rest/message/roaming/user/a@b%20c/delete/all", ""},
+			return c.ClearAll(ctx, "alice")
+		}, http.MethodPost, testAppPath + "/rest/message/roaming/user/alice/delete/all", ""},
 		{"clear chat before", func(ctx context.Context, c *easemob.Client) error {
-			return c.ClearChatBefore(ctx, "alice", "b&b", before, true)
+			return c.ClearChatBefore(ctx, "alice", "bob", before, true)
 		}, http.MethodDelete, testAppPath + "/rest/message/roaming/chat/user/alice/time",
-			"delTime=1659014868000&isNotify=true&userId=b%26b"},
+			"delTime=1659014868000&isNotify=true&userId=bob"},
 		{"clear group before", func(ctx context.Context, c *easemob.Client) error {
 			return c.ClearGroupBefore(ctx, "alice", "room 7", before.Add(1500*time.Microsecond), false)
 		}, http.MethodDelete, testAppPath + "/rest/message/roaming/group/user/alice/time",
@@ -281,37 +281,72 @@ func TestNew_credentialRules(t *testing.T) {
 	}
 }
 
-// A comma inside one ID would make Easemob delete two messages where one was named, and "."
-// or ".." as a user ID would resolve to another route: both are refused before any call.
-func TestRefusesIDsThatWouldWidenTheRequest(t *testing.T) {
+// IDs no Easemob user or message can have are refused before anything is sent, for callers
+// that bypass plan: Easemob would answer "ok" to them and delete nothing. A comma inside one
+// message ID would name two messages, and "." or ".." as a user ID another route. The
+// errors never repeat the ID, which is personal data.
+func TestRefusesIDsNoUserOrMessageCanHave(t *testing.T) {
 	fake := newFake()
 	c := newTestClient(t, fake)
 	ctx := context.Background()
-	for _, ids := range [][]string{{"c1,c2"}, {"c1 c2"}, {"ok", ""}, {"tab\tid"}} {
-		if _, err := c.DeleteChatMessages(ctx, "alice", "bob", ids, true, nil); err == nil {
-			t.Errorf("DeleteChatMessages(%q) was accepted", ids)
-		}
-		if _, err := c.DeleteGroupMessages(ctx, "alice", "g1", ids, true, nil); err == nil {
-			t.Errorf("DeleteGroupMessages(%q) was accepted", ids)
+	badUsers := []string{"bob/../alice", "bob?userId=carol", "bob#x", "bob%2Falice", "b ob", "bj\u00f6rn", ".", "..",
+		"Bob", "", "tab\tuser", strings.Repeat("u", easemob.MaxUserIDBytes+1)}
+	refused := func(what, id string, err error) {
+		t.Helper()
+		switch {
+		case err == nil:
+			t.Errorf("%s(%q) was accepted", what, id)
+		case len(id) > 2 && strings.Contains(err.Error(), id):
+			t.Errorf("%s(%q): the error repeats the ID: %v", what, id, err)
 		}
 	}
-	for _, user := range []string{".", ".."} {
-		if err := c.ClearAll(ctx, user); err == nil {
-			t.Errorf("ClearAll(%q) was accepted", user)
+	for _, user := range badUsers {
+		refused("ClearAll", user, c.ClearAll(ctx, user))
+		refused("ClearChatBefore", user, c.ClearChatBefore(ctx, user, "bob", time.Now(), true))
+		refused("ClearChatBefore peer", user, c.ClearChatBefore(ctx, "alice", user, time.Now(), true))
+		refused("ClearGroupBefore", user, c.ClearGroupBefore(ctx, user, "g1", time.Now(), true))
+		_, err := c.DeleteChatMessages(ctx, user, "bob", []string{"m1"}, true, nil)
+		refused("DeleteChatMessages", user, err)
+		_, err = c.DeleteChatMessages(ctx, "alice", user, []string{"m1"}, true, nil)
+		refused("DeleteChatMessages peer", user, err)
+		_, err = c.DeleteGroupMessages(ctx, user, "g1", []string{"m1"}, true, nil)
+		refused("DeleteGroupMessages", user, err)
+	}
+	longID := strings.Repeat("1", 10000)
+	for _, ids := range [][]string{{"c1,c2"}, {"c1 c2"}, {"ok", ""}, {"tab\tid"}, {"1159999999999999999", longID},
+		{strings.Repeat("9", easemob.MaxMessageIDLength+1)}} {
+		_, err := c.DeleteChatMessages(ctx, "alice", "bob", ids, true, nil)
+		refused("DeleteChatMessages", strings.Join(ids, "|"), err)
+		_, err = c.DeleteGroupMessages(ctx, "alice", "g1", ids, true, nil)
+		refused("DeleteGroupMessages", strings.Join(ids, "|"), err)
+		if err != nil && strings.Contains(err.Error(), longID[:100]) {
+			t.Errorf("the error repeats the message ID: %.200s", err)
 		}
-		if err := c.ClearChatBefore(ctx, user, "bob", time.Now(), true); err == nil {
-			t.Errorf("ClearChatBefore(%q) was accepted", user)
-		}
-		if err := c.ClearGroupBefore(ctx, user, "g1", time.Now(), true); err == nil {
-			t.Errorf("ClearGroupBefore(%q) was accepted", user)
-		}
-		if _, err := c.DeleteChatMessages(ctx, user, "bob", []string{"m1"}, true, nil); err == nil {
-			t.Errorf("DeleteChatMessages by user %q was accepted", user)
-		}
+	}
+	if _, err := c.DeleteGroupMessages(ctx, "alice", "", []string{"m1"}, true, nil); err == nil {
+		t.Error("an empty group ID was accepted")
 	}
 	fake.mu.Lock()
 	defer fake.mu.Unlock()
 	if n := len(fake.requests) + fake.tokenFetches; n != 0 {
 		t.Errorf("%d requests were sent; want none", n)
+	}
+}
+
+// The longest valid IDs, and every character the rules allow, go through.
+func TestAcceptsIDsAtTheLimits(t *testing.T) {
+	fake := newFake()
+	c := newTestClient(t, fake)
+	ctx := context.Background()
+	user := "a0_-." + strings.Repeat("z", easemob.MaxUserIDBytes-5)
+	msgID := strings.Repeat("9", easemob.MaxMessageIDLength)
+	if _, err := c.DeleteChatMessages(ctx, user, "bob-9.x_y", []string{msgID, "1159999999999999999"}, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ClearAll(ctx, user); err != nil {
+		t.Fatal(err)
+	}
+	if calls := fake.roamingCalls(); len(calls) != 2 || !strings.HasSuffix(calls[0].Path, "/chat/user/"+user) {
+		t.Errorf("calls = %+v, want the chat deletion for %s and the clear", calls, user)
 	}
 }

@@ -2,13 +2,13 @@ package easemob
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/imops/terraform-provider-imops/internal/client"
 )
@@ -33,14 +33,14 @@ func (c *Client) DeleteGroupMessages(ctx context.Context, userID, groupID string
 // deleteByID sends msgIDs, MessageIDsPerCall at a time, to
 // DELETE {roamingPath}/{conversation}/user/{userID}?{targetParam}={target}&msgIdList=...
 func (c *Client) deleteByID(ctx context.Context, operation, conversation, userID, targetParam, target string, msgIDs []string, notify bool, onProgress func(client.ChunkProgress)) (client.ChunkProgress, error) {
-	segment, err := userSegment(userID)
+	err := checkConversation(userID, targetParam, target)
 	if err == nil {
 		err = checkMessageIDs(msgIDs)
 	}
 	if err != nil {
 		return client.ChunkProgress{ItemsTotal: len(msgIDs)}, err
 	}
-	path := roamingPath + "/" + conversation + "/user/" + segment
+	path := roamingPath + "/" + conversation + "/user/" + url.PathEscape(userID)
 	return client.RunChunks(ctx, msgIDs, MessageIDsPerCall, c.concurrency, func(ctx context.Context, ids []string) error {
 		query := url.Values{targetParam: {target}, "msgIdList": {strings.Join(ids, ",")}, "isNotify": {strconv.FormatBool(notify)}}
 		return c.call(ctx, operation, http.MethodDelete, path, query)
@@ -50,11 +50,10 @@ func (c *Client) deleteByID(ctx context.Context, operation, conversation, userID
 // ClearAll deletes every roaming message of userID, in all of their conversations, from
 // their own copy only; the people they talked with keep theirs.
 func (c *Client) ClearAll(ctx context.Context, userID string) error {
-	segment, err := userSegment(userID)
-	if err != nil {
+	if err := checkUserID("user", userID); err != nil {
 		return err
 	}
-	path := roamingPath + "/user/" + segment + "/delete/all"
+	path := roamingPath + "/user/" + url.PathEscape(userID) + "/delete/all"
 	return c.call(ctx, "clear all of a user's roaming messages", http.MethodPost, path, nil)
 }
 
@@ -72,30 +71,48 @@ func (c *Client) ClearGroupBefore(ctx context.Context, userID, groupID string, b
 
 // clearBefore sends DELETE {roamingPath}/{conversation}/user/{userID}/time?{targetParam}={target}&delTime=...
 func (c *Client) clearBefore(ctx context.Context, operation, conversation, userID, targetParam, target string, before time.Time, notify bool) error {
-	segment, err := userSegment(userID)
-	if err != nil {
+	if err := checkConversation(userID, targetParam, target); err != nil {
 		return err
 	}
-	path := roamingPath + "/" + conversation + "/user/" + segment + "/time"
+	path := roamingPath + "/" + conversation + "/user/" + url.PathEscape(userID) + "/time"
 	query := url.Values{targetParam: {target}, "delTime": {millis(before)}, "isNotify": {strconv.FormatBool(notify)}}
 	return c.call(ctx, operation, http.MethodDelete, path, query)
 }
 
-// userSegment escapes a user ID as one path segment. "." and ".." are refused: a URL resolves
-// them to another route, so the call would go somewhere the user did not name.
-func userSegment(userID string) (string, error) {
-	if userID == "" || userID == "." || userID == ".." {
-		return "", fmt.Errorf("easemob: %q is not a user ID this API can address", userID)
+// The checks below run before anything is sent, for callers that did not go through
+// Terraform's plan-time validation: an ID no Easemob user or message can have would be
+// answered "ok" while nothing is deleted. The IDs themselves stay out of the errors: they are
+// personal data.
+
+// checkUserID refuses a user ID outside Easemob's rule; role says whose ID it is.
+func checkUserID(role, userID string) error {
+	if problem := UserIDProblem(userID); problem != "" {
+		return fmt.Errorf("easemob: the %s ID %s (%s)", role, problem, UserIDRule)
 	}
-	return url.PathEscape(userID), nil
+	return nil
 }
 
-// checkMessageIDs refuses IDs that would not travel as exactly one entry of the
-// comma-separated msgIdList: "a,b" would delete two messages where one was named.
+// checkConversation checks the owner's user ID and the conversation's other side: the peer's
+// user ID for a chat, or a group or chat room ID, which has no published rule beyond not
+// being empty (it travels URL-escaped in the query, so it cannot change the route).
+func checkConversation(userID, targetParam, target string) error {
+	if err := checkUserID("user", userID); err != nil {
+		return err
+	}
+	if targetParam == "userId" {
+		return checkUserID("peer user", target)
+	}
+	if target == "" {
+		return errors.New("easemob: the group ID is empty")
+	}
+	return nil
+}
+
+// checkMessageIDs refuses IDs that would not travel as exactly one entry of msgIdList.
 func checkMessageIDs(ids []string) error {
 	for _, id := range ids {
-		if id == "" || strings.ContainsFunc(id, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
-			return fmt.Errorf("easemob: message ID %q is empty or holds a comma or white space", id)
+		if problem := MessageIDProblem(id); problem != "" {
+			return fmt.Errorf("easemob: one of the %d message IDs %s", len(ids), problem)
 		}
 	}
 	return nil

@@ -12,11 +12,6 @@ import (
 	"github.com/imops/terraform-provider-imops/internal/client"
 )
 
-// maxRenewalMargin caps how early a token is renewed. A token is renewed when a tenth of its
-// lifetime (at most this) is left, so a call never sets out with a token about to lapse, and
-// short test lifetimes are not renewed on every call.
-const maxRenewalMargin = 5 * time.Minute
-
 // issuedToken is one answer of the token endpoint.
 type issuedToken struct {
 	value string
@@ -24,9 +19,9 @@ type issuedToken struct {
 	lifetime time.Duration
 }
 
-// tokenSource hands out the app token. Fetched tokens are cached and renewed shortly before
-// they expire; concurrent callers that find no usable token wait on a single fetch, because
-// Easemob bans accounts that ask for tokens too often.
+// tokenSource hands out the app token. Fetched tokens are cached and renewed when a tenth of
+// their lifetime is left (client.RenewAt); concurrent callers that find no usable token wait
+// on a single fetch, because Easemob bans accounts that ask for tokens too often.
 type tokenSource struct {
 	// fixed marks a user-supplied token, which is never renewed.
 	fixed  bool
@@ -97,7 +92,7 @@ func (s *tokenSource) store(issued issuedToken, requestedAt time.Time) {
 	defer s.mu.Unlock()
 	s.current, s.renewAt = issued.value, time.Time{}
 	if issued.lifetime > 0 {
-		s.renewAt = requestedAt.Add(issued.lifetime - min(issued.lifetime/10, maxRenewalMargin))
+		s.renewAt = client.RenewAt(requestedAt, issued.lifetime)
 	}
 }
 

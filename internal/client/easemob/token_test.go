@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
+
 	"github.com/imops/terraform-provider-imops/internal/client"
 	"github.com/imops/terraform-provider-imops/internal/client/easemob"
 )
@@ -49,26 +51,7 @@ func TestToken_fetchedOnceForConcurrentCalls(t *testing.T) {
 	fake.tokenGate = make(chan struct{})
 	c := newTestClient(t, fake)
 	const callers = 25
-	var started, finished sync.WaitGroup
-	errs := make(chan error, callers)
-	for range callers {
-		started.Add(1)
-		finished.Add(1)
-		go func() {
-			defer finished.Done()
-			started.Done()
-			errs <- c.ClearAll(context.Background(), "alice")
-		}()
-	}
-	started.Wait()
-	close(fake.tokenGate)
-	finished.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	callConcurrently(t, callers, func() error { return c.ClearAll(context.Background(), "alice") }, func() { close(fake.tokenGate) })
 	if n := fake.fetches(); n != 1 {
 		t.Errorf("token fetched %d times for %d concurrent calls, want 1", n, callers)
 	}
@@ -83,15 +66,17 @@ func TestToken_fetchedOnceForConcurrentCalls(t *testing.T) {
 	}
 }
 
-// A token is reused until a tenth of its lifetime (at most 5 minutes) is left, then renewed.
+// A token is reused until a tenth of its lifetime is left, then renewed: the margin grows with
+// the lifetime.
 func TestToken_renewedBeforeExpiry(t *testing.T) {
 	for _, tc := range []struct {
 		name                 string
 		lifetime             time.Duration
 		stillReused, renewed time.Duration
 	}{
-		{"two hours: renewed with 5 minutes left", 2 * time.Hour, 2*time.Hour - 5*time.Minute - time.Second, 2*time.Hour - 5*time.Minute + time.Second},
-		{"one minute: renewed with 6 seconds left", time.Minute, 53 * time.Second, 55 * time.Second},
+		{"sixty days: renewed with 6 days left", 60 * 24 * time.Hour, 54*24*time.Hour - time.Second, 54 * 24 * time.Hour},
+		{"two hours: renewed with 12 minutes left", 2 * time.Hour, 108*time.Minute - time.Second, 108 * time.Minute},
+		{"one minute: renewed with 6 seconds left", time.Minute, 53 * time.Second, 54 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := &fakeClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
@@ -216,6 +201,118 @@ func TestToken_fixedAppToken(t *testing.T) {
 	for _, line := range logs.all() {
 		if strings.Contains(line, appToken) {
 			t.Errorf("app token leaked: %s", line)
+		}
+	}
+}
+
+// The token is looked up for each attempt: when a backoff carries the clock past the renewal
+// point, the retry goes out with a renewed token instead of one about to lapse.
+func TestToken_retryCarriesARenewedToken(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	fake := newFake()
+	fake.tokenLifetime = 100 // renewed after 90 s
+	fake.roaming = func(n int, _ *http.Request) *http.Response {
+		if n == 1 {
+			return errorAnswer(http.StatusServiceUnavailable, "service_unavailable", "try again")
+		}
+		return nil
+	}
+	c := newTestClient(t, fake, func(cfg *easemob.Config) {
+		cfg.Now = clock.Now
+		// The backoff before the retry lasts past the token's renewal point.
+		cfg.Transport.Sleep = func(context.Context, time.Duration) error { clock.Advance(95 * time.Second); return nil }
+	})
+	if err := c.ClearAll(context.Background(), "alice"); err != nil {
+		t.Fatal(err)
+	}
+	calls := fake.roamingCalls()
+	if len(calls) != 2 || calls[0].Authorization != "Bearer "+tokenValue(1) || calls[1].Authorization != "Bearer "+tokenValue(2) {
+		t.Errorf("want the first attempt with token 1 and the retry with token 2; got %+v", calls)
+	}
+	if n := fake.fetches(); n != 2 {
+		t.Errorf("token fetched %d times, want 2", n)
+	}
+}
+
+// Calls that all find the token due for renewal share one fetch, and all carry its result.
+func TestToken_concurrentCallersShareOneRenewal(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	fake := newFake()
+	fake.tokenLifetime = 600
+	c := newTestClient(t, fake, func(cfg *easemob.Config) { cfg.Now = clock.Now })
+	ctx := context.Background()
+	if err := c.ClearAll(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(541 * time.Second)     // past the renewal point at 540 s, before expiry
+	fake.tokenGate = make(chan struct{}) // no call is running: the goroutines below start after this
+	const callers = 25
+	callConcurrently(t, callers, func() error { return c.ClearAll(ctx, "alice") }, func() { close(fake.tokenGate) })
+	if n := fake.fetches(); n != 2 {
+		t.Errorf("token fetched %d times, want 2 (the first and one renewal for %d callers)", n, callers)
+	}
+	for _, call := range fake.roamingCalls()[1:] {
+		if call.Authorization != "Bearer "+tokenValue(2) {
+			t.Errorf("a call after the renewal point carried %q, want the renewed token", call.Authorization)
+		}
+	}
+}
+
+// A renewal that fails inside an attempt ends the call: the token request had its own
+// retries, so neither it nor the call is repeated on top of them, and the error says what
+// failed.
+func TestToken_failedRenewalIsNotRetriedTwice(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	fake := newFake()
+	fake.tokenLifetime = 100
+	fake.tokenAnswer = func(fetch int) *http.Response {
+		if fetch == 1 {
+			return httpmock.NewJsonResponseOrPanic(http.StatusOK, map[string]any{"access_token": tokenValue(1), "expires_in": 100})
+		}
+		return errorAnswer(http.StatusServiceUnavailable, "service_unavailable", "token service down")
+	}
+	fake.roaming = func(n int, _ *http.Request) *http.Response {
+		return errorAnswer(http.StatusServiceUnavailable, "service_unavailable", "try again")
+	}
+	c := newTestClient(t, fake, func(cfg *easemob.Config) {
+		cfg.Now = clock.Now
+		cfg.Transport.Sleep = func(context.Context, time.Duration) error { clock.Advance(95 * time.Second); return nil }
+	})
+	err := c.ClearAll(context.Background(), "alice")
+	if err == nil || !strings.Contains(err.Error(), "renewing the app token failed") || !strings.Contains(err.Error(), "token service down") {
+		t.Fatalf("want an error saying the renewal failed, with the token endpoint's answer; got %v", err)
+	}
+	if client.IsRetryable(err) {
+		t.Error("a failed renewal is marked retryable, so the transport would retry it under a second budget")
+	}
+	// One roaming attempt (503), then one renewal with the transport's 5 attempts.
+	if calls, fetches := len(fake.roamingCalls()), fake.fetches(); calls != 1 || fetches != 1+5 {
+		t.Errorf("roaming calls = %d, token requests = %d; want 1 and 6", calls, fetches)
+	}
+}
+
+// callConcurrently runs call from callers goroutines, runs release once all have started (to
+// open a gate they may be waiting at), and fails the test on any error.
+func callConcurrently(t *testing.T, callers int, call func() error, release func()) {
+	t.Helper()
+	var started, finished sync.WaitGroup
+	errs := make(chan error, callers)
+	for range callers {
+		started.Add(1)
+		finished.Add(1)
+		go func() {
+			defer finished.Done()
+			started.Done()
+			errs <- call()
+		}()
+	}
+	started.Wait()
+	release()
+	finished.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 }

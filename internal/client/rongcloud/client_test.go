@@ -275,3 +275,68 @@ func TestRegionURLs(t *testing.T) {
 		t.Errorf("Regions = %v", Regions())
 	}
 }
+
+// Inputs nobody can mean are refused before anything is sent, for callers that bypass plan:
+// an overlong ID or key names nothing, and a recall of a broadcast "sent" in the future (or
+// in seconds rather than milliseconds) spends one of two recalls an hour on a refusal. The
+// errors name the field, never its value.
+func TestRefusesInputsNobodyCanMean(t *testing.T) {
+	c, mock := newTestClient(t) // its clock reads 2020-03-25T09:05:32Z
+	now := time.UnixMilli(1585127132438)
+	long := strings.Repeat("x", MaxIDLength+1)
+	ok := ExtensionDelete{MessageUID: "BRGM-DEN2-01E4-BN66", UserID: "u", ConversationType: ConversationGroup, TargetID: "g", ExtraKeys: []string{"k"}}
+	for name, change := range map[string]func(*ExtensionDelete){
+		"empty msgUID":     func(r *ExtensionDelete) { r.MessageUID = "" },
+		"long msgUID":      func(r *ExtensionDelete) { r.MessageUID = long },
+		"long userId":      func(r *ExtensionDelete) { r.UserID = long },
+		"long targetId":    func(r *ExtensionDelete) { r.TargetID = long },
+		"conversationType": func(r *ExtensionDelete) { r.ConversationType = 6 },
+		"empty key":        func(r *ExtensionDelete) { r.ExtraKeys = []string{"k", ""} },
+		"33-character key": func(r *ExtensionDelete) { r.ExtraKeys = []string{strings.Repeat("k", MaxExtensionKeyLength+1)} },
+	} {
+		req := ok
+		change(&req)
+		_, err := c.DeleteExtensions(context.Background(), req, nil)
+		if err == nil {
+			t.Errorf("%s: accepted", name)
+		} else if strings.Contains(err.Error(), long) || strings.Contains(err.Error(), strings.Repeat("k", 33)) {
+			t.Errorf("%s: the error repeats the value: %v", name, err)
+		}
+	}
+	for name, req := range map[string]BroadcastRecall{
+		"empty fromUserId":        {MessageUID: "m"},
+		"long messageUID":         {FromUserID: "u", MessageUID: long},
+		"sent in the year 2100":   {FromUserID: "u", MessageUID: "m", SentTime: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()},
+		"sent 6 minutes from now": {FromUserID: "u", MessageUID: "m", SentTime: now.Add(6 * time.Minute).UnixMilli()},
+		"sent time in seconds":    {FromUserID: "u", MessageUID: "m", SentTime: now.Unix()},
+		"negative sent time":      {FromUserID: "u", MessageUID: "m", SentTime: -1},
+	} {
+		if err := c.RecallBroadcast(context.Background(), req); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if n := mock.GetTotalCallCount(); n != 0 {
+		t.Errorf("%d requests were sent; want none", n)
+	}
+}
+
+// Values at the limits go through: a 64-character ID, a 32-character key, and a sent time a
+// few minutes ahead of this machine's clock (the vendor's may be ahead of ours).
+func TestAcceptsInputsAtTheLimits(t *testing.T) {
+	c, mock := newTestClient(t)
+	now := time.UnixMilli(1585127132438)
+	mock.RegisterResponder("POST", testBase+"/message/expansion/delete.json", httpmock.NewStringResponder(200, `{"code":200}`))
+	mock.RegisterResponder("POST", testBase+"/message/broadcast/recall.json", httpmock.NewStringResponder(200, `{"code":200}`))
+	id := strings.Repeat("i", MaxIDLength)
+	if _, err := c.DeleteExtensions(context.Background(), ExtensionDelete{MessageUID: id, UserID: id, ConversationType: ConversationPrivate,
+		TargetID: id, ExtraKeys: []string{strings.Repeat("k", MaxExtensionKeyLength)}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RecallBroadcast(context.Background(), BroadcastRecall{FromUserID: id, MessageUID: id,
+		SentTime: now.Add(SentTimeClockSkew - time.Second).UnixMilli()}); err != nil {
+		t.Fatal(err)
+	}
+	if n := mock.GetTotalCallCount(); n != 2 {
+		t.Errorf("calls = %d, want 2", n)
+	}
+}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/imops/terraform-provider-imops/internal/client"
 	"golang.org/x/time/rate"
@@ -34,6 +36,9 @@ type ExtensionDelete struct {
 // under the app's rate limit (and the tighter group limit for group conversations). The
 // returned progress tells how many calls and keys completed, also on failure.
 func (c *Client) DeleteExtensions(ctx context.Context, req ExtensionDelete, onProgress func(client.ChunkProgress)) (client.ChunkProgress, error) {
+	if err := req.check(); err != nil {
+		return client.ChunkProgress{ItemsTotal: len(req.ExtraKeys)}, err
+	}
 	var limiters []*rate.Limiter
 	if req.ConversationType == ConversationGroup {
 		limiters = append(limiters, c.groupLimiter)
@@ -70,6 +75,9 @@ type BroadcastRecall struct {
 // RecallBroadcast recalls a broadcast message. The call's quota is 2 per hour and 3 per day,
 // so it is resent only when the request certainly never reached RongCloud.
 func (c *Client) RecallBroadcast(ctx context.Context, req BroadcastRecall) error {
+	if err := req.check(c.now()); err != nil {
+		return err
+	}
 	form := url.Values{
 		"fromUserId":           {req.FromUserID},
 		"messageUID":           {req.MessageUID},
@@ -94,6 +102,49 @@ func (c *Client) RecallBroadcast(ctx context.Context, req BroadcastRecall) error
 		}
 	}
 	return err
+}
+
+// The checks below run before anything is sent, for callers that did not go through
+// Terraform's plan-time validation. Errors name the field, never its value: IDs and keys are
+// personal data.
+
+func (req ExtensionDelete) check() error {
+	if err := checkIDs(field{"msgUID", req.MessageUID}, field{"userId", req.UserID}, field{"targetId", req.TargetID}); err != nil {
+		return err
+	}
+	if req.ConversationType != ConversationPrivate && req.ConversationType != ConversationGroup {
+		return fmt.Errorf("rongcloud: conversationType %d has no message extensions; use %d (one-to-one) or %d (group)",
+			req.ConversationType, ConversationPrivate, ConversationGroup)
+	}
+	for _, key := range req.ExtraKeys {
+		if problem := ExtensionKeyProblem(key); problem != "" {
+			return fmt.Errorf("rongcloud: one of the %d extension keys %s", len(req.ExtraKeys), problem)
+		}
+	}
+	return nil
+}
+
+func (req BroadcastRecall) check(now time.Time) error {
+	if err := checkIDs(field{"fromUserId", req.FromUserID}, field{"messageUID", req.MessageUID}); err != nil {
+		return err
+	}
+	if problem := SentTimeProblem(req.SentTime, now); problem != "" {
+		return fmt.Errorf("rongcloud: sentTime %d %s", req.SentTime, problem)
+	}
+	return nil
+}
+
+// field is a form field's name and value.
+type field struct{ name, value string }
+
+// checkIDs checks each ID field in turn.
+func checkIDs(fields ...field) error {
+	for _, f := range fields {
+		if problem := IDProblem(f.value); problem != "" {
+			return fmt.Errorf("rongcloud: %s %s", f.name, problem)
+		}
+	}
+	return nil
 }
 
 func boolDigit(b bool) string {

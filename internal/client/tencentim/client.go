@@ -25,9 +25,6 @@ const (
 	// minUserSigValidity keeps a configured lifetime long enough that a UserSig is not
 	// regenerated for nearly every call.
 	minUserSigValidity = time.Minute
-	// userSigRenewMargin is how much validity a cached UserSig must have left to be used
-	// again; less, and a long run (retries, backoff) could see it expire mid-way.
-	userSigRenewMargin = time.Hour
 )
 
 // Error codes the client acts on rather than only reports.
@@ -168,8 +165,10 @@ func (c *Client) authorize(r *http.Request, userSig string) {
 }
 
 // userSigSource hands out the UserSig for each attempt. With a secret key it generates one,
-// reuses it while enough validity remains, and replaces it on demand; a given UserSig is
-// handed out unchanged. Safe for concurrent use.
+// reuses it until a tenth of its validity is left (client.RenewAt), and replaces it on
+// demand; a given UserSig is handed out unchanged. Safe for concurrent use: callers that
+// find the UserSig due wait on the lock while one of them generates its successor, so a
+// renewal happens once for all of them.
 type userSigSource struct {
 	sdkAppID   uint64
 	identifier string
@@ -207,14 +206,15 @@ func (s *userSigSource) renew(refused string) error {
 }
 
 func (s *userSigSource) generateLocked() (string, error) {
-	now := s.now()
-	userSig, err := GenerateUserSig(s.sdkAppID, s.secretKey, s.identifier, now, s.validity)
+	// The ticket carries whole seconds, so its lifetime counts from the truncated time.
+	issued := s.now().Truncate(time.Second)
+	userSig, err := GenerateUserSig(s.sdkAppID, s.secretKey, s.identifier, issued, s.validity)
 	if err != nil {
 		return "", fmt.Errorf("generating a UserSig: %w", err)
 	}
 	s.redactor.Add(userSig)
 	s.current = userSig
-	s.renewAt = now.Add(s.validity - min(userSigRenewMargin, s.validity/2))
+	s.renewAt = client.RenewAt(issued, s.validity)
 	return userSig, nil
 }
 

@@ -107,10 +107,13 @@ func (l *lineLogger) text() string {
 }
 
 type clientOptions struct {
-	userSig string
-	bases   []string
-	clock   *fakeClock
-	logger  client.Logger
+	userSig  string
+	bases    []string
+	clock    *fakeClock
+	logger   client.Logger
+	validity time.Duration
+	// now replaces clock.Now when set.
+	now func() time.Time
 }
 
 // newMockClient builds a client whose HTTP goes to a dedicated httpmock transport and whose
@@ -138,7 +141,11 @@ func newMockClient(t *testing.T, opts clientOptions) (*tencentim.Client, *httpmo
 			BaseURLs: baseURLs, HTTPClient: &http.Client{Transport: mock}, Logger: opts.logger,
 			Sleep: func(context.Context, time.Duration) error { return nil },
 		},
-		Now: opts.clock.Now,
+		Now:             opts.clock.Now,
+		UserSigValidity: opts.validity,
+	}
+	if opts.now != nil {
+		cfg.Now = opts.now
 	}
 	if opts.userSig == "" {
 		cfg.SecretKey = mockSecretKey
@@ -399,29 +406,83 @@ func TestGivenUserSigIsUsedAsIs(t *testing.T) {
 	}
 }
 
-// A generated UserSig is reused until less than an hour of validity is left.
+// A generated UserSig is reused until a tenth of its validity is left, then renewed: the
+// margin grows with the lifetime.
 func TestGeneratedUserSigIsCachedThenRenewed(t *testing.T) {
-	clock := newFakeClock()
-	c, mock := newMockClient(t, clientOptions{clock: clock})
+	for _, tc := range []struct {
+		name                 string
+		validity             time.Duration
+		stillReused, renewed time.Duration
+	}{
+		{"a day: renewed with 2h24m left", 24 * time.Hour, 21*time.Hour + 36*time.Minute - time.Second, 21*time.Hour + 36*time.Minute},
+		{"one minute: renewed with 6s left", time.Minute, 53 * time.Second, 54 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := newFakeClock()
+			c, mock := newMockClient(t, clientOptions{clock: clock, validity: tc.validity})
+			api := &mockAPI{}
+			mock.RegisterResponder(http.MethodPost, recallURL(mockPrimary), api.responder(answerOK))
+			for _, advance := range []time.Duration{0, tc.stillReused, tc.renewed - tc.stillReused} {
+				clock.Advance(advance)
+				if err := c.DeleteGroupMessagesBySender(context.Background(), "@TGS#1", "spammer", ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			requests := api.sent()
+			sig := func(i int) string { return requests[i].url.Query().Get("usersig") }
+			if sig(0) != sig(1) {
+				t.Errorf("regenerated at %s, before a tenth of its validity was left", tc.stillReused)
+			}
+			if sig(1) == sig(2) {
+				t.Errorf("reused at %s, with a tenth of its validity left", tc.renewed)
+			}
+			if _, err := tencentim.VerifyUserSig(sig(2), mockAppID, mockSecretKey, mockIdentifier, clock.Now().Add(tc.validity*9/10)); err != nil {
+				t.Errorf("the renewed UserSig does not last its own validity: %v", err)
+			}
+		})
+	}
+}
+
+// Calls that all find the UserSig due share one renewal. The clock moves a second on every
+// reading, so two generations would give two different UserSigs.
+func TestUserSigRenewedOnceForConcurrentCalls(t *testing.T) {
+	var (
+		mu  sync.Mutex
+		now = time.Unix(1763856000, 0)
+	)
+	ticking := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(time.Second)
+		return now
+	}
+	c, mock := newMockClient(t, clientOptions{clock: &fakeClock{now: now}, now: ticking})
 	api := &mockAPI{}
 	mock.RegisterResponder(http.MethodPost, recallURL(mockPrimary), api.responder(answerOK))
-
-	for _, advance := range []time.Duration{0, 22 * time.Hour, 90 * time.Minute} {
-		clock.Advance(advance)
-		if err := c.DeleteGroupMessagesBySender(context.Background(), "@TGS#1", "spammer", ""); err != nil {
-			t.Fatal(err)
-		}
+	if err := c.DeleteGroupMessagesBySender(context.Background(), "@TGS#1", "spammer", ""); err != nil {
+		t.Fatal(err)
 	}
-	requests := api.sent()
-	sig := func(i int) string { return requests[i].url.Query().Get("usersig") }
-	if sig(0) != sig(1) {
-		t.Error("a UserSig with 2h of validity left was regenerated")
+	mu.Lock()
+	now = now.Add(tencentim.DefaultUserSigValidity * 9 / 10)
+	mu.Unlock()
+	const callers = 25
+	var wg sync.WaitGroup
+	for range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := c.DeleteGroupMessagesBySender(context.Background(), "@TGS#1", "spammer", ""); err != nil {
+				t.Error(err)
+			}
+		}()
 	}
-	if sig(1) == sig(2) {
-		t.Error("a UserSig with 30m of validity left was reused")
+	wg.Wait()
+	userSigs := map[string]int{}
+	for _, req := range api.sent() {
+		userSigs[req.url.Query().Get("usersig")]++
 	}
-	if _, err := tencentim.VerifyUserSig(sig(2), mockAppID, mockSecretKey, mockIdentifier, clock.Now().Add(23*time.Hour)); err != nil {
-		t.Errorf("renewed UserSig is not valid for another day: %v", err)
+	if len(userSigs) != 2 {
+		t.Errorf("%d distinct UserSigs for one first call and %d concurrent ones past the renewal point, want 2", len(userSigs), callers)
 	}
 }
 
