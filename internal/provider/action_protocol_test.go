@@ -551,7 +551,7 @@ func TestActionValidate_rejectsBeforeAnyCall(t *testing.T) {
 		{"imops_easemob_roaming_clear", map[string]any{"user_id": "bob/../alice"},
 			"user_id", regexp.MustCompile(`^user_id holds '/' at byte 4\. Easemob user IDs are`)},
 		{"imops_easemob_roaming_clear", map[string]any{"user_id": "Bob"},
-			"user_id", regexp.MustCompile(`write "bob" instead`)},
+			"user_id", regexp.MustCompile(`write it in lowercase instead`)},
 		{"imops_easemob_roaming_chat_delete", map[string]any{"user_id": "alice", "peer_user_id": "b ob", "message_ids": []string{"ab-1"}},
 			"peer_user_id", regexp.MustCompile(`^peer_user_id holds a space at byte 2`)},
 		{"imops_easemob_roaming_chat_clear", map[string]any{"user_id": "alice", "peer_user_id": "bob#x", "before": "2024-01-01T00:00:00Z"},

@@ -29,7 +29,7 @@ func TestAccEasemobRoamingClear_userIDsNobodyCanHave(t *testing.T) {
 		`user_id = ".."`:                              easemobUserIDError("user_id", `is\s+"\.\.",\s+which\s+a\s+URL\s+reads\s+as\s+a\s+path\s+step`),
 		`user_id = "` + strings.Repeat("u", 65) + `"`: easemobUserIDError("user_id", `is\s+65\s+bytes\s+long;\s+the\s+most\s+is\s+64`),
 		// Easemob would fold it to "bob.smith"; the plan asks for that spelling instead.
-		`user_id = "Bob.Smith"`: easemobUserIDError("user_id", `has\s+capital\s+letters;\s+Easemob\s+folds\s+user\s+IDs\s+to\s+lowercase,\s+so\s+write\s+"bob\.smith"\s+instead`),
+		`user_id = "Bob.Smith"`: easemobUserIDError("user_id", `has\s+capital\s+letters;\s+Easemob\s+folds\s+user\s+IDs\s+to\s+lowercase,\s+so\s+write\s+it\s+in\s+lowercase\s+instead`),
 	})
 }
 

@@ -65,8 +65,9 @@ func easemobUserID() validator.String {
 }
 
 // easemobUserIDProblem is easemob.UserIDProblem with advice: an ID whose only fault is capital
-// letters is answered with its lowercase form, the one to write. Easemob would fold it
-// itself, but then the same user could be recorded in state under two spellings.
+// letters is answered with the advice to write it in lowercase. Easemob would fold it itself,
+// but then the same user could be recorded in state under two spellings. The ID itself stays
+// out of the message (personal data); Terraform shows the offending line beside the error.
 func easemobUserIDProblem(id string) string {
 	problem := easemob.UserIDProblem(id)
 	if problem == "" {
@@ -74,8 +75,8 @@ func easemobUserIDProblem(id string) string {
 	}
 	// ASCII only: strings.ToLower maps some non-ASCII letters (the Kelvin sign) onto a-z.
 	if lower := strings.ToLower(id); lower != id && isASCII(id) && easemob.UserIDProblem(lower) == "" {
-		return fmt.Sprintf("has capital letters; Easemob folds user IDs to lowercase, so write %q instead, "+
-			"which keeps every record naming this user the same way", lower)
+		return "has capital letters; Easemob folds user IDs to lowercase, so write it in lowercase instead, " +
+			"which keeps every record naming this user the same way"
 	}
 	return fmt.Sprintf("%s. Easemob user IDs are %s, so no user can have this one: Easemob would answer \"ok\" "+
 		"and delete nothing", problem, easemob.UserIDRule)
