@@ -142,6 +142,7 @@ func TestDeadPrimaryIsSkippedByAllButTheFirstWave(t *testing.T) {
 		t.Errorf("%d requests tried the dead primary, %d the backup; want 1..%d and 60", onPrimary, onBackup, concurrency)
 	}
 	wantView(t, "alice's chat with bob", emu.Snapshot().Easemob.ChatView("alice", "bob"), "c1", "c2", "c3", "c4")
+	t.Logf("60 calls, %d concurrent: %d tried the dead primary, %d went to the backup", concurrency, onPrimary, onBackup)
 }
 
 // trackingServer serves handler and lets a test wait until no request is being served, so
@@ -209,6 +210,7 @@ func TestInterruptedEasemobJobNeverUnderCounts(t *testing.T) {
 	if p.CallsDone+p.CallsUnknown+p.CallsNotDone() != 60 || p.CallsNotDone() == 0 {
 		t.Errorf("progress %+v does not account for all 60 calls", p)
 	}
+	t.Logf("interrupted with %d of 3,000 IDs deleted: %d done, %d unknown, %d not carried out", deleted, p.ItemsDone, p.ItemsUnknown, p.ItemsNotDone())
 	for _, leak := range []string{"m0", "msgIdList", "Check api_url"} {
 		if strings.Contains(r.err.Error(), leak) {
 			t.Errorf("the error shows %q: %v", leak, r.err)
