@@ -79,10 +79,82 @@ func TestRunChunksStopsStartingAfterFailure(t *testing.T) {
 		}
 		return nil
 	}, nil)
-	if err == nil || err.Error() != "call 3 of 10 (10 items, 20 to 29): vendor said no" {
+	// The message names the call by position; its items (IDs, personal data) only travel in
+	// the error's fields, for DEBUG logs.
+	if err == nil || err.Error() != "call 3 of 10 (10 items): vendor said no" {
 		t.Fatalf("err = %v", err)
 	}
-	if calls.Load() != 3 || progress.CallsDone != 2 || progress.ItemsDone != 20 {
-		t.Errorf("calls = %d, progress = %+v; want 3 calls, 2 done", calls.Load(), progress)
+	var chunkErr *ChunkError
+	if !errors.As(err, &chunkErr) || chunkErr.First != "20" || chunkErr.Last != "29" || chunkErr.Call != 3 {
+		t.Errorf("ChunkError = %+v, want call 3 holding 20 to 29", chunkErr)
+	}
+	if calls.Load() != 3 || progress.CallsDone != 2 || progress.ItemsDone != 20 || progress.CallsNotDone() != 8 || progress.ItemsNotDone() != 80 {
+		t.Errorf("calls = %d, progress = %+v; want 3 calls, 2 done, 8 not done", calls.Load(), progress)
+	}
+}
+
+// A cancel stops the run at once. Calls in flight at that moment may have reached the vendor:
+// they are counted as unknown, not dropped, and calls never started as not done.
+func TestRunChunksCountsCallsInFlightAtCancel(t *testing.T) {
+	items := make([]int, 100)
+	for i := range items {
+		items[i] = i
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var (
+		started  atomic.Int32
+		inFlight = make(chan struct{}, 10)
+	)
+	done := make(chan struct{})
+	var (
+		progress ChunkProgress
+		err      error
+	)
+	go func() {
+		defer close(done)
+		progress, err = RunChunks(ctx, items, 10, 4, func(ctx context.Context, chunk []int) error {
+			if started.Add(1) <= 2 {
+				return nil
+			}
+			inFlight <- struct{}{}
+			<-ctx.Done()
+			// What the transport returns for a request sent and not yet answered.
+			return &CallError{Vendor: "V", Operation: "x", Attempts: 1, OutcomeUnknown: true, InFlight: true,
+				Interrupted: ctx.Err(), Err: &NetworkError{Err: ctx.Err()}}
+		}, nil)
+	}()
+	for range 4 {
+		<-inFlight
+	}
+	cancel()
+	<-done
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want the cancel", err)
+	}
+	want := ChunkProgress{CallsDone: 2, CallsTotal: 10, ItemsDone: 20, ItemsTotal: 100, CallsUnknown: 4, ItemsUnknown: 40}
+	if progress != want || progress.CallsNotDone() != 4 {
+		t.Errorf("progress = %+v, want %+v (4 not done)", progress, want)
+	}
+}
+
+// A call refused outright (the vendor did nothing) is not done, and not unknown; one that got
+// a server error may have taken effect.
+func TestRunChunksSortsFailuresByWhatTheVendorMayHaveDone(t *testing.T) {
+	answers := map[string]error{"ok": nil, "refused": &APIError{HTTPStatus: 400, Code: "bad"}, "5xx": &APIError{HTTPStatus: 503}}
+	for _, tc := range []struct {
+		items []string
+		want  ChunkProgress
+	}{
+		{[]string{"ok", "refused", "ok"}, ChunkProgress{CallsDone: 1, ItemsDone: 1}},
+		{[]string{"ok", "5xx", "ok"}, ChunkProgress{CallsDone: 1, ItemsDone: 1, CallsUnknown: 1, ItemsUnknown: 1}},
+	} {
+		progress, err := RunChunks(context.Background(), tc.items, 1, 1, func(_ context.Context, chunk []string) error {
+			return answers[chunk[0]]
+		}, nil)
+		tc.want.CallsTotal, tc.want.ItemsTotal = 3, 3
+		if err == nil || progress != tc.want {
+			t.Errorf("%v: progress = %+v, err = %v; want %+v and an error", tc.items, progress, err, tc.want)
+		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // APIError is a vendor's refusal, decoded from its answer. Every vendor client returns it, so
@@ -60,10 +62,41 @@ func (e *APIError) Error() string {
 	if e.RequestID != "" {
 		b.WriteString(" [request ID " + e.RequestID + "]")
 	}
-	if e.Hint != "" {
-		b.WriteString(". " + strings.ToUpper(e.Hint[:1]) + e.Hint[1:])
+	return JoinSentences(b.String(), e.Hint)
+}
+
+// JoinSentences joins parts into consecutive sentences: each non-empty part loses the full
+// stops and white space it ends with, the parts are joined by ". ", and each starts with a
+// capital. Vendors end their messages with a full stop or not, and hints are written without
+// one, so gluing them with a plain ". " would print "deleted.. Check" for some of them. The
+// result has no closing full stop, so it can be joined again; EndSentence adds one.
+func JoinSentences(parts ...string) string {
+	var kept []string
+	for _, part := range parts {
+		part = strings.TrimRight(strings.TrimSpace(part), ". ")
+		if part == "" {
+			continue
+		}
+		if len(kept) > 0 {
+			part = capitalize(part)
+		}
+		kept = append(kept, part)
 	}
-	return b.String()
+	return strings.Join(kept, ". ")
+}
+
+// EndSentence ends s with exactly one full stop, unless it already ends with "?" or "!".
+func EndSentence(s string) string {
+	s = strings.TrimRight(strings.TrimSpace(s), ". ")
+	if s == "" || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "!") {
+		return s
+	}
+	return s + "."
+}
+
+func capitalize(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[size:]
 }
 
 // IsRetryable reports whether err is worth sending again: a retryable APIError or a network
@@ -77,11 +110,21 @@ func IsRetryable(err error) bool {
 	return errors.As(err, &netErr)
 }
 
-// OutcomeUnknown reports whether a failed request may nonetheless have been carried out: it
-// reached the server but no definite answer came back (a timeout or dropped connection after
-// sending, a 5xx, an answer that could not be read). A vendor's explicit refusal, or a
-// request that never left, is a known outcome.
+// OutcomeUnknown reports whether a failed call may nonetheless have been carried out: some
+// attempt reached the server but no definite answer came back (a timeout or dropped connection
+// after sending, a 5xx, an answer that could not be read, a cancel while waiting for the
+// answer). A vendor's explicit refusal, or a request that never left, is a known outcome. For
+// a *CallError the verdict covers every attempt of the call, not only the last.
 func OutcomeUnknown(err error) bool {
+	var callErr *CallError
+	if errors.As(err, &callErr) {
+		return callErr.OutcomeUnknown
+	}
+	return attemptOutcomeUnknown(err)
+}
+
+// attemptOutcomeUnknown judges one attempt's error.
+func attemptOutcomeUnknown(err error) bool {
 	var netErr *NetworkError
 	if errors.As(err, &netErr) {
 		return !netErr.NotSent
@@ -91,6 +134,67 @@ func OutcomeUnknown(err error) bool {
 		return apiErr.HTTPStatus >= 500 || (apiErr.HTTPStatus < 300 && apiErr.Code == "")
 	}
 	return false
+}
+
+// CallError is how one logical call failed, after every attempt its retry rule allowed. Its
+// message is the last attempt's error plus why no further attempt was made; OutcomeUnknown
+// tells whether any of the attempts may have taken effect.
+type CallError struct {
+	Vendor string
+	// Operation says what was being attempted, as a verb phrase ("delete message extensions").
+	Operation string
+	// Attempts counts the requests sent (0 when the call was stopped before its first).
+	Attempts int
+	// OutcomeUnknown is true when some attempt may have reached the vendor and taken effect:
+	// it was sent and got no definite answer, a 5xx, or an unreadable one.
+	OutcomeUnknown bool
+	// Interrupted is the caller's context error (context.Canceled when Terraform is asked to
+	// stop) when that is what ended the call; nil otherwise.
+	Interrupted error
+	// InFlight is true when the interruption came while a request was waiting for its answer.
+	InFlight bool
+	// GaveUp says why retrying stopped when the retry budget ran out ("gave up after 9
+	// attempts in 1m0s (retry_timeout)"); empty otherwise.
+	GaveUp string
+	// Err is the last attempt's error; nil when the call was stopped before its first attempt.
+	Err error
+}
+
+// Error renders the failure without any URL query, ID or secret: the attempt errors it wraps
+// carry only the vendor's base address and answer.
+func (e *CallError) Error() string {
+	if e.Interrupted != nil {
+		stopped := "cancelled"
+		if !errors.Is(e.Interrupted, context.Canceled) {
+			stopped = "stopped (" + e.Interrupted.Error() + ")"
+		}
+		switch {
+		case e.Err == nil:
+			return fmt.Sprintf("%s: %s before the request to %s was sent", e.Vendor, stopped, e.Operation)
+		case e.InFlight:
+			return fmt.Sprintf("%s: %s while waiting for the answer to the request to %s (attempt %d); it may have taken effect",
+				e.Vendor, stopped, e.Operation, e.Attempts)
+		default:
+			return fmt.Sprintf("%s: %s after %d attempt(s) of the request to %s; the last one: %v", e.Vendor, stopped, e.Attempts, e.Operation, e.Err)
+		}
+	}
+	if e.GaveUp != "" {
+		return fmt.Sprintf("%v (%s)", e.Err, e.GaveUp)
+	}
+	return e.Err.Error()
+}
+
+// Unwrap exposes the last attempt's error (for errors.As to *APIError) and the interruption
+// (for errors.Is(err, context.Canceled)).
+func (e *CallError) Unwrap() []error {
+	var errs []error
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	if e.Interrupted != nil {
+		errs = append(errs, e.Interrupted)
+	}
+	return errs
 }
 
 // Snippet renders the start of an answer body for an error message, so a gateway's HTML
@@ -114,24 +218,44 @@ func RandomUUID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
-// NetworkError is a request that got no HTTP answer. The message carries a redacted URL only.
+// NetworkError is a request that got no HTTP answer. It names the vendor's base address and
+// the operation, never the full URL: a query can hold message IDs and a path user IDs, which
+// only DEBUG logs may show.
 type NetworkError struct {
 	Vendor string
-	// URL is the redacted address that was tried.
-	URL string
+	// Operation says what was being attempted, as a verb phrase.
+	Operation string
+	// Address is the base URL that was tried, redacted, without path below it or query.
+	Address string
+	// AddressSettings names the provider settings that choose Address, for the advice
+	// ("region or api_urls"); empty gives a generic wording.
+	AddressSettings string
 	// NotSent is true when the request certainly never reached the server (the connection was
 	// refused or the name did not resolve), which makes even a non-idempotent call safe to resend.
 	NotSent bool
 	Err     error
 }
 
-// Error describes the failure with a redacted URL, never the raw one, and where to look.
+// Error describes the failure and where to look. A cancel gets no advice: nothing is wrong
+// with the network when the user stopped the run.
 func (e *NetworkError) Error() string {
-	advice := "check region or api_urls, DNS, proxy settings (HTTPS_PROXY) and firewalls"
+	text := fmt.Sprintf("%s: no answer from %s", e.Vendor, e.Address)
+	if e.Operation != "" {
+		text += " to the request to " + e.Operation
+	}
+	text += fmt.Sprintf(": %v", e.Err)
+	if errors.Is(e.Err, context.Canceled) {
+		return text
+	}
+	settings := e.AddressSettings
+	if settings == "" {
+		settings = "the API address settings"
+	}
+	advice := "check " + settings + ", DNS, proxy settings (HTTPS_PROXY) and firewalls"
 	if errors.Is(e.Err, context.DeadlineExceeded) {
 		advice = "the request timed out; raise request_timeout if the vendor is slow, or " + advice
 	}
-	return fmt.Sprintf("%s: no answer from %s: %v. %s", e.Vendor, e.URL, e.Err, strings.ToUpper(advice[:1])+advice[1:])
+	return JoinSentences(text, advice)
 }
 
 // Unwrap exposes the cause so errors.Is(err, context.DeadlineExceeded) works.

@@ -35,13 +35,30 @@ const (
 	RetryOnlyUnsent
 )
 
+// Defaults of the retry and failover settings.
+const (
+	// DefaultRetryTimeout is how long one call keeps being retried by default. A vendor's
+	// gateway restart or rolling deploy answers 502/503 or drops connections for seconds up
+	// to about half a minute; a minute rides that out with room to spare, while a real outage
+	// still fails a run within about a minute instead of hanging it.
+	DefaultRetryTimeout = time.Minute
+	// DefaultFailoverCooldown is how long a base URL that failed is skipped: one probe per
+	// cool-down is all the load a sick server gets from a long run, and a recovered primary
+	// gets the traffic back within half a minute.
+	DefaultFailoverCooldown = 30 * time.Second
+)
+
 // Settings tune a transport. Zero values take the defaults noted on each field.
 type Settings struct {
-	// MaxRetries is how many times a failed request is resent (default 4; 0 after
-	// NoRetries is set).
+	// MaxRetries caps how many times a failed request is resent; 0 leaves RetryTimeout alone
+	// in charge, unless NoRetries is set.
 	MaxRetries int
-	// NoRetries makes MaxRetries 0 meaningful rather than "use the default".
+	// NoRetries makes a failed request final (MaxRetries 0 in the provider configuration).
 	NoRetries bool
+	// RetryTimeout bounds the retries of one call: no attempt starts once this much time has
+	// passed since its first (default DefaultRetryTimeout). An attempt already sent still has
+	// RequestTimeout to finish.
+	RetryTimeout time.Duration
 	// RequestTimeout bounds one attempt, including reading the answer (default 30s).
 	RequestTimeout time.Duration
 	// RequestsPerSecond is the client-side ceiling shared by every caller of this transport.
@@ -50,14 +67,21 @@ type Settings struct {
 	// (defaults 200ms and 10s). Rate-limit answers start at four times MinBackoff.
 	MinBackoff time.Duration
 	MaxBackoff time.Duration
+	// FailoverCooldown is how long a base URL that failed is skipped by every call (default
+	// DefaultFailoverCooldown).
+	FailoverCooldown time.Duration
 }
 
 // Config builds a Transport for one vendor.
 type Config struct {
 	// Vendor names the platform in errors and logs.
 	Vendor string
-	// BaseURLs are tried in order; a network error or 5xx moves on to the next one.
+	// BaseURLs are tried in order; one that fails (network error or 5xx) is skipped by every
+	// call for a cool-down, then probed again.
 	BaseURLs []*url.URL
+	// AddressSettings names the provider settings that choose BaseURLs ("region or api_urls"),
+	// for the advice in network errors.
+	AddressSettings string
 	// HTTPClient sends the requests (default: a client with no overall timeout, since each
 	// attempt has its own).
 	HTTPClient *http.Client
@@ -70,18 +94,26 @@ type Config struct {
 	Logger Logger
 	// Sleep waits between attempts; tests replace it to avoid real waiting.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Now is the clock of the failover cool-downs; tests replace it.
+	Now func() time.Time
 }
 
 // Transport sends vendor requests: it rate-limits, signs each attempt afresh, times out,
-// retries with exponential backoff and jitter, fails over across base URLs, and logs with
-// secrets masked. One Transport per vendor per provider process, shared by every operation.
+// retries with exponential backoff and jitter within a time budget, fails over across base
+// URLs, and logs with secrets masked. One Transport per vendor per provider process, shared by
+// every operation, so the limiter and the failover state cover every call at once.
 type Transport struct {
 	cfg     Config
 	limiter *rate.Limiter
-	retries int
-	timeout time.Duration
-	minWait time.Duration
-	maxWait time.Duration
+	// maxAttempts caps the attempts of one call; 0 leaves retryTimeout alone in charge.
+	maxAttempts  int
+	retryTimeout time.Duration
+	timeout      time.Duration
+	minWait      time.Duration
+	maxWait      time.Duration
+	// addresses are the base URLs as errors show them: redacted, nothing below the base.
+	addresses []string
+	health    *baseHealth
 }
 
 // Request is one logical vendor call, which may take several attempts.
@@ -139,10 +171,17 @@ func NewTransport(cfg Config) (*Transport, error) {
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleepContext
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	s := cfg.Settings
-	t := &Transport{cfg: cfg, retries: 4, timeout: 30 * time.Second, minWait: 200 * time.Millisecond, maxWait: 10 * time.Second}
+	t := &Transport{cfg: cfg, retryTimeout: DefaultRetryTimeout, timeout: 30 * time.Second,
+		minWait: 200 * time.Millisecond, maxWait: 10 * time.Second}
 	if s.MaxRetries > 0 || s.NoRetries {
-		t.retries = s.MaxRetries
+		t.maxAttempts = s.MaxRetries + 1
+	}
+	if s.RetryTimeout > 0 {
+		t.retryTimeout = s.RetryTimeout
 	}
 	if s.RequestTimeout > 0 {
 		t.timeout = s.RequestTimeout
@@ -155,6 +194,14 @@ func NewTransport(cfg Config) (*Transport, error) {
 	}
 	if s.RequestsPerSecond > 0 {
 		t.limiter = NewLimiter(s.RequestsPerSecond)
+	}
+	cooldown := DefaultFailoverCooldown
+	if s.FailoverCooldown > 0 {
+		cooldown = s.FailoverCooldown
+	}
+	t.health = newBaseHealth(len(cfg.BaseURLs), cooldown, cfg.Now)
+	for _, base := range cfg.BaseURLs {
+		t.addresses = append(t.addresses, cfg.Redactor.URL(&url.URL{Scheme: base.Scheme, Host: base.Host, Path: base.Path, RawPath: base.RawPath}))
 	}
 	return t, nil
 }
@@ -169,49 +216,116 @@ func NewLimiter(perSecond float64) *rate.Limiter {
 // later (a fetched token, a generated UserSig).
 func (t *Transport) Redactor() *Redactor { return t.cfg.Redactor }
 
-// Do sends req until it succeeds, fails permanently, or runs out of attempts or context.
+// Do sends req until it succeeds, fails permanently, runs out of its retry budget (time, and
+// attempts when capped), or ctx ends. Every failure is a *CallError, which says whether any
+// attempt may have taken effect.
 func (t *Transport) Do(ctx context.Context, req *Request) (*Response, error) {
-	baseIndex := 0
-	var lastErr error
-	for attempt := 0; attempt <= t.retries; attempt++ {
-		if attempt > 0 {
-			if err := t.cfg.Sleep(ctx, t.backoff(attempt, lastErr)); err != nil {
-				return nil, fmt.Errorf("%w (gave up waiting to retry: %v)", lastErr, err)
+	call := &CallError{Vendor: t.cfg.Vendor, Operation: req.Operation}
+	clock := startRetryClock()
+	base := -1
+	for {
+		if call.Attempts > 0 {
+			wait, gaveUp := t.nextWait(call.Attempts, call.Err, clock.spent())
+			if gaveUp != "" {
+				call.GaveUp = gaveUp
+				t.explainOutage(call)
+				return nil, call
+			}
+			// A failed base URL is left behind for a healthy one at once: the wait is for
+			// the server that failed, not for the other one.
+			if shouldFailOver(call.Err) && t.health.healthyOtherThan(base) {
+				wait = 0
+			}
+			if err := clock.sleep(ctx, t.cfg.Sleep, wait); err != nil {
+				return nil, t.interrupted(ctx, call, nil, err)
 			}
 		}
 		if err := t.wait(ctx, req); err != nil {
-			if lastErr != nil {
-				return nil, fmt.Errorf("%w (gave up waiting to retry: %v)", lastErr, err)
-			}
-			return nil, fmt.Errorf("%s %s: %w", t.cfg.Vendor, req.Operation, err)
+			return nil, t.interrupted(ctx, call, nil, err)
 		}
-		resp, err := t.attempt(ctx, req, t.cfg.BaseURLs[baseIndex], attempt+1)
+		base = t.health.pick()
+		call.Attempts++
+		resp, err := t.attempt(ctx, req, base, call.Attempts)
+		if ctx.Err() != nil {
+			// Stopped by the caller: whatever the attempt got, the run is over. An attempt
+			// that was sent is the vendor's to finish, so its outcome is unknown.
+			if err == nil {
+				return resp, nil
+			}
+			return nil, t.interrupted(ctx, call, err, err)
+		}
+		t.health.report(ctx, t, base, err)
 		if err == nil {
 			return resp, nil
 		}
-		lastErr = err
-		if !t.mayRetry(req.Policy, err) || ctx.Err() != nil {
-			return nil, err
-		}
-		if shouldFailOver(err) {
-			baseIndex = (baseIndex + 1) % len(t.cfg.BaseURLs)
+		call.Err = err
+		call.OutcomeUnknown = call.OutcomeUnknown || attemptOutcomeUnknown(err)
+		if !t.mayRetry(req.Policy, err) {
+			return nil, call
 		}
 	}
-	var apiErr *APIError
-	if errors.As(lastErr, &apiErr) && apiErr.HTTPStatus >= 500 {
-		// However the body looked, repeated server errors tell of an outage.
-		outage := fmt.Sprintf("%s answered with server errors on all %d attempts, across %d base URL(s); this is "+
-			"usually an outage on %s's side: apply again later", t.cfg.Vendor, t.retries+1, len(t.cfg.BaseURLs), t.cfg.Vendor)
-		if apiErr.Hint != "" {
-			outage = apiErr.Hint + ". " + outage
-		}
-		apiErr.Hint = outage
-		return nil, lastErr
-	}
-	return nil, fmt.Errorf("%w (after %d attempts)", lastErr, t.retries+1)
 }
 
+// interrupted ends a call that stopped while waiting (attemptErr nil) or during an attempt
+// (attemptErr is what the attempt returned); err is what stopped it.
+func (t *Transport) interrupted(ctx context.Context, call *CallError, attemptErr, err error) error {
+	if ctx.Err() == nil {
+		// Not the caller's doing: a limiter that cannot grant a token before the deadline.
+		if call.Err == nil {
+			call.Err = fmt.Errorf("%s %s: %w", t.cfg.Vendor, call.Operation, err)
+		}
+		return call
+	}
+	call.Interrupted = ctx.Err()
+	if attemptErr != nil {
+		call.Err = attemptErr
+		call.InFlight = attemptOutcomeUnknown(attemptErr)
+		call.OutcomeUnknown = call.OutcomeUnknown || call.InFlight
+	}
+	return call
+}
+
+// explainOutage adds to a vendor's server error, once retries gave up on it, that a run of
+// them is an outage on the vendor's side.
+func (t *Transport) explainOutage(call *CallError) {
+	var apiErr *APIError
+	if errors.As(call.Err, &apiErr) && apiErr.HTTPStatus >= 500 {
+		apiErr.Hint = JoinSentences(apiErr.Hint, fmt.Sprintf("%s kept answering with server errors, across %d base URL(s); "+
+			"this is usually an outage on %s's side: apply again later", t.cfg.Vendor, len(t.cfg.BaseURLs), t.cfg.Vendor))
+	}
+}
+
+// nextWait returns how long to wait before the next attempt, or why there is none: the
+// attempts cap is reached, the time budget is spent, or the vendor asked for a pause longer
+// than what is left of it.
+func (t *Transport) nextWait(attempts int, lastErr error, spent time.Duration) (time.Duration, string) {
+	gaveUp := "gave up after 1 attempt"
+	if attempts > 1 {
+		gaveUp = fmt.Sprintf("gave up after %d attempts", attempts)
+	}
+	if t.maxAttempts > 0 && attempts >= t.maxAttempts {
+		return 0, fmt.Sprintf("%s: max_retries is %d", gaveUp, t.maxAttempts-1)
+	}
+	remaining := t.retryTimeout - spent
+	if remaining <= 0 {
+		return 0, fmt.Sprintf("%s in %s: retry_timeout is %s", gaveUp, spent.Round(time.Second), t.retryTimeout)
+	}
+	var apiErr *APIError
+	if errors.As(lastErr, &apiErr) && apiErr.RetryAfter > remaining {
+		return 0, fmt.Sprintf("%s: the vendor asked to wait %s, more than the %s left of retry_timeout",
+			gaveUp, apiErr.RetryAfter, remaining.Round(time.Second))
+	}
+	// The last attempt lands at the deadline rather than never: an outage that ends just then
+	// is still ridden out.
+	return min(t.backoff(attempts, lastErr), remaining), ""
+}
+
+// wait is the one place a request waits for the vendor's rate limiter (and the call's own).
 func (t *Transport) wait(ctx context.Context, req *Request) error {
+	// A stopped run sends nothing more, even when no limiter would notice.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if t.limiter != nil {
 		if err := t.limiter.Wait(ctx); err != nil {
 			return err
@@ -225,10 +339,17 @@ func (t *Transport) wait(ctx context.Context, req *Request) error {
 	return nil
 }
 
+// mayRetry applies the request's policy. RetryOnlyUnsent resends what certainly had no
+// effect: a request that never left, or one the vendor refused as rate-limited (a refusal
+// is an answer that says nothing was done).
 func (t *Transport) mayRetry(policy RetryPolicy, err error) bool {
 	if policy == RetryOnlyUnsent {
 		var netErr *NetworkError
-		return errors.As(err, &netErr) && netErr.NotSent
+		if errors.As(err, &netErr) {
+			return netErr.NotSent
+		}
+		var apiErr *APIError
+		return errors.As(err, &apiErr) && apiErr.RateLimited && apiErr.HTTPStatus < 500
 	}
 	return IsRetryable(err)
 }
@@ -244,6 +365,8 @@ func shouldFailOver(err error) bool {
 	return errors.As(err, &apiErr) && apiErr.HTTPStatus >= 500
 }
 
+// backoff is capped exponential backoff with full jitter: concurrent calls that failed
+// together spread over the whole window instead of coming back together.
 func (t *Transport) backoff(attempt int, lastErr error) time.Duration {
 	base := t.minWait
 	var apiErr *APIError
@@ -254,13 +377,38 @@ func (t *Transport) backoff(attempt int, lastErr error) time.Duration {
 	if ceiling > t.maxWait || ceiling <= 0 {
 		ceiling = t.maxWait
 	}
-	// Full jitter: concurrent chunks that failed together do not come back together.
-	wait := ceiling/2 + rand.N(ceiling/2+1)
+	wait := rand.N(ceiling + 1)
 	// A vendor that says how long to wait knows better than our guess.
 	if apiErr != nil && apiErr.RetryAfter > wait {
 		wait = apiErr.RetryAfter
 	}
 	return wait
+}
+
+// retryClock measures how much of a call's retry budget is spent: real time in attempts and
+// limiter waits, plus each backoff wait at its requested length. In production that is the
+// wall-clock time; with Sleep replaced by a no-op (tests) the budget still runs out, after
+// the same waits, without anyone waiting for it.
+type retryClock struct {
+	start               time.Time
+	slept, sleptForReal time.Duration
+}
+
+func startRetryClock() *retryClock { return &retryClock{start: time.Now()} }
+
+func (c *retryClock) spent() time.Duration {
+	return time.Since(c.start) - c.sleptForReal + c.slept
+}
+
+func (c *retryClock) sleep(ctx context.Context, sleep func(context.Context, time.Duration) error, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	began := time.Now()
+	err := sleep(ctx, d)
+	c.sleptForReal += time.Since(began)
+	c.slept += d
+	return err
 }
 
 // retryAfter reads a Retry-After header given in seconds, capped so a confused server cannot
@@ -273,11 +421,11 @@ func retryAfter(h http.Header, ceiling time.Duration) time.Duration {
 	return min(time.Duration(seconds)*time.Second, ceiling)
 }
 
-func (t *Transport) attempt(ctx context.Context, req *Request, base *url.URL, attemptNo int) (*Response, error) {
+func (t *Transport) attempt(ctx context.Context, req *Request, baseIndex, attemptNo int) (*Response, error) {
 	ctx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 
-	target := joinURL(base, req.Path, req.Query)
+	target := joinURL(t.cfg.BaseURLs[baseIndex], req.Path, req.Query)
 	var body io.Reader
 	if req.Body != nil {
 		body = bytes.NewReader(req.Body)
@@ -311,14 +459,14 @@ func (t *Transport) attempt(ctx context.Context, req *Request, base *url.URL, at
 	started := time.Now()
 	resp, err := t.cfg.HTTPClient.Do(httpReq)
 	if err != nil {
-		netErr := &NetworkError{Vendor: t.cfg.Vendor, URL: redacted, NotSent: notSent(err), Err: innerError(err)}
+		netErr := t.networkError(req, baseIndex, notSent(err), innerError(err))
 		t.log(ctx, "request failed", map[string]any{"vendor": t.cfg.Vendor, "url": redacted, "error": t.cfg.Redactor.String(netErr.Error())})
 		return nil, netErr
 	}
 	defer resp.Body.Close()
 	respBody, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
-		return nil, &NetworkError{Vendor: t.cfg.Vendor, URL: redacted, Err: fmt.Errorf("reading the answer: %w", innerError(err))}
+		return nil, t.networkError(req, baseIndex, false, fmt.Errorf("reading the answer: %w", innerError(err)))
 	}
 	t.log(ctx, "received answer", map[string]any{
 		"vendor": t.cfg.Vendor, "url": redacted, "status": resp.StatusCode,
@@ -327,7 +475,8 @@ func (t *Transport) attempt(ctx context.Context, req *Request, base *url.URL, at
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		location := ""
 		if loc, err := resp.Location(); err == nil {
-			location = " to " + t.cfg.Redactor.URL(loc)
+			// The host only: a redirect's path and query may echo the request's IDs.
+			location = " to " + t.cfg.Redactor.URL(&url.URL{Scheme: loc.Scheme, Host: loc.Host})
 		}
 		return nil, &APIError{
 			Vendor: t.cfg.Vendor, Operation: req.Operation, HTTPStatus: resp.StatusCode,
@@ -345,8 +494,13 @@ func (t *Transport) attempt(ctx context.Context, req *Request, base *url.URL, at
 				// A vendor that echoes a credential in its error text must not put it in
 				// Terraform's output.
 				apiErr.Message = t.cfg.Redactor.String(apiErr.Message)
+				// The one place a rate-limited answer is recognised, whichever way the vendor
+				// says it (HTTP 429, or its own code that the Check marked RateLimited).
 				if resp.StatusCode == http.StatusTooManyRequests {
-					apiErr.RateLimited, apiErr.Retryable = true, true
+					apiErr.RateLimited = true
+				}
+				if apiErr.RateLimited {
+					apiErr.Retryable = true
 				}
 				// Keep the longer of the vendor check's own wait and the header's.
 				apiErr.RetryAfter = max(apiErr.RetryAfter, retryAfter(resp.Header, t.maxWait*6))
@@ -355,6 +509,12 @@ func (t *Transport) attempt(ctx context.Context, req *Request, base *url.URL, at
 		}
 	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: respBody, Attempts: attemptNo}, nil
+}
+
+// networkError describes an attempt that got no answer, naming the base address only.
+func (t *Transport) networkError(req *Request, baseIndex int, notSent bool, err error) *NetworkError {
+	return &NetworkError{Vendor: t.cfg.Vendor, Operation: req.Operation, Address: t.addresses[baseIndex],
+		AddressSettings: t.cfg.AddressSettings, NotSent: notSent, Err: err}
 }
 
 func (t *Transport) log(ctx context.Context, msg string, fields map[string]any) {

@@ -36,13 +36,35 @@ func (l *captureLogger) text() string {
 type testSetup struct {
 	transport *Transport
 	mock      *httpmock.MockTransport
-	sleeps    []time.Duration
 	logger    *captureLogger
+
+	mu     sync.Mutex
+	sleeps []time.Duration
+	// now is the failover clock; every backoff wait moves it on.
+	now time.Time
+}
+
+// advance moves the fake clock, as time passing between calls would.
+func (s *testSetup) advance(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = s.now.Add(d)
+}
+
+// slept sums the backoff waits so far.
+func (s *testSetup) slept() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var total time.Duration
+	for _, d := range s.sleeps {
+		total += d
+	}
+	return total
 }
 
 func newTestTransport(t *testing.T, settings Settings, baseURLs ...string) *testSetup {
 	t.Helper()
-	s := &testSetup{mock: httpmock.NewMockTransport(), logger: &captureLogger{}}
+	s := &testSetup{mock: httpmock.NewMockTransport(), logger: &captureLogger{}, now: time.Unix(1700000000, 0)}
 	var urls []*url.URL
 	for _, raw := range baseURLs {
 		u, err := url.Parse(raw)
@@ -56,8 +78,16 @@ func newTestTransport(t *testing.T, settings Settings, baseURLs ...string) *test
 		UserAgent: "imops-test", Settings: settings, Logger: s.logger,
 		Redactor: NewRedactor("super-secret-value"),
 		Sleep: func(_ context.Context, d time.Duration) error {
+			s.mu.Lock()
+			defer s.mu.Unlock()
 			s.sleeps = append(s.sleeps, d)
+			s.now = s.now.Add(d)
 			return nil
+		},
+		Now: func() time.Time {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return s.now
 		},
 	})
 	if err != nil {
@@ -98,10 +128,37 @@ func TestTransportRetriesTransientThenSucceeds(t *testing.T) {
 	if len(s.sleeps) != 2 {
 		t.Fatalf("slept %d times, want 2", len(s.sleeps))
 	}
-	// Backoff grows: the second wait's ceiling is twice the first's, so its floor (half the
-	// ceiling) is at least the first wait's floor.
-	if s.sleeps[0] < 100*time.Millisecond || s.sleeps[0] > 200*time.Millisecond || s.sleeps[1] < 200*time.Millisecond || s.sleeps[1] > 400*time.Millisecond {
-		t.Errorf("backoff %v outside [100ms,200ms] then [200ms,400ms]", s.sleeps)
+	// Full jitter: each wait is anywhere up to a ceiling that doubles, from 200ms.
+	if s.sleeps[0] > 200*time.Millisecond || s.sleeps[1] > 400*time.Millisecond {
+		t.Errorf("backoff %v outside [0,200ms] then [0,400ms]", s.sleeps)
+	}
+}
+
+// The waits are spread over the whole window (full jitter) under a ceiling that doubles per
+// attempt up to MaxBackoff, and start four times higher after a rate-limit answer.
+func TestBackoffIsCappedExponentialWithFullJitter(t *testing.T) {
+	s := newTestTransport(t, Settings{}, "https://api.example")
+	tr := s.transport
+	rateLimited := &APIError{RateLimited: true}
+	for _, tc := range []struct {
+		attempt int
+		lastErr error
+		ceiling time.Duration
+	}{
+		{1, nil, 200 * time.Millisecond},
+		{3, nil, 800 * time.Millisecond},
+		{10, nil, 10 * time.Second},
+		{60, nil, 10 * time.Second},
+		{1, rateLimited, 800 * time.Millisecond},
+	} {
+		var lowest, highest time.Duration = time.Hour, 0
+		for range 2000 {
+			d := tr.backoff(tc.attempt, tc.lastErr)
+			lowest, highest = min(lowest, d), max(highest, d)
+		}
+		if highest > tc.ceiling || highest < tc.ceiling*3/4 || lowest > tc.ceiling/4 {
+			t.Errorf("attempt %d (%v): waits in [%v, %v], want spread over [0, %v]", tc.attempt, tc.lastErr, lowest, highest, tc.ceiling)
+		}
 	}
 }
 
@@ -109,7 +166,7 @@ func TestTransportStopsAfterMaxRetries(t *testing.T) {
 	s := newTestTransport(t, Settings{MaxRetries: 2}, "https://api.example")
 	s.mock.RegisterResponder("POST", "https://api.example/v1/do", httpmock.NewStringResponder(500, "down"))
 	_, err := s.transport.Do(context.Background(), testRequest(RetryTransient))
-	if err == nil || !strings.Contains(err.Error(), "server errors on all 3 attempts") || !strings.Contains(err.Error(), "outage") {
+	if err == nil || !strings.Contains(err.Error(), "gave up after 3 attempts: max_retries is 2") || !strings.Contains(err.Error(), "outage") {
 		t.Fatalf("err = %v, want failure after 3 attempts", err)
 	}
 	var apiErr *APIError
@@ -153,8 +210,8 @@ func TestTransport429IsRetriedWithLongerBackoff(t *testing.T) {
 	if _, err := s.transport.Do(context.Background(), testRequest(RetryTransient)); err != nil {
 		t.Fatal(err)
 	}
-	if len(s.sleeps) != 1 || s.sleeps[0] < 400*time.Millisecond {
-		t.Errorf("sleeps = %v, want one rate-limit backoff of at least 400ms", s.sleeps)
+	if len(s.sleeps) != 1 || s.sleeps[0] > 800*time.Millisecond {
+		t.Errorf("sleeps = %v, want one rate-limit backoff of at most 800ms", s.sleeps)
 	}
 }
 
@@ -358,9 +415,13 @@ func TestTransportDoesNotFollowRedirects(t *testing.T) {
 }
 
 func TestNetworkErrorSaysWhereToLook(t *testing.T) {
-	timeout := (&NetworkError{Vendor: "V", URL: "https://x", Err: context.DeadlineExceeded}).Error()
-	refused := (&NetworkError{Vendor: "V", URL: "https://x", NotSent: true, Err: errors.New("connection refused")}).Error()
+	timeout := (&NetworkError{Vendor: "V", Address: "https://x", AddressSettings: "api_url", Err: context.DeadlineExceeded}).Error()
+	refused := (&NetworkError{Vendor: "V", Address: "https://x", AddressSettings: "api_url", NotSent: true, Err: errors.New("connection refused")}).Error()
 	if !strings.Contains(timeout, "raise request_timeout") || !strings.Contains(refused, "DNS") || strings.Contains(refused, "request_timeout") {
 		t.Errorf("advice missing:\n%s\n%s", timeout, refused)
+	}
+	// The advice names the vendor's own settings: Easemob has api_url and no region.
+	if !strings.Contains(refused, "Check api_url, DNS") || strings.Contains(refused, "region") {
+		t.Errorf("advice does not name the vendor's address setting: %s", refused)
 	}
 }

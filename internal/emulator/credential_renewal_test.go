@@ -84,15 +84,21 @@ func (s *steppingServer) counts() (refusals int, elapsed time.Duration) {
 // every renewal and retries after 503s, is never refused for an expired token: the client
 // renews ahead of expiry, once for all calls, and looks the token up for every attempt.
 func TestEasemobRunAcrossShortTokenLifetimesIsNeverRefused(t *testing.T) {
-	clock := &steppingServer{now: steppingStart, step: 500 * time.Millisecond}
+	// The clock moves with requests, not with real time, so a call that is descheduled between
+	// taking its token and reaching the emulator sees the other calls' requests move the clock
+	// on. Three calls in flight and a quarter second per request keep that far inside the
+	// renewal margin (6 s = 24 requests of the other two), however loaded the machine is; the
+	// backoff of a tenth of a second is long enough for a token taken before it (the old way) to
+	// expire meanwhile.
+	clock := &steppingServer{now: steppingStart, step: 250 * time.Millisecond}
 	fixture := easemobFixture()
 	fixture.Easemob.TokenTTLSeconds = 60
 	emu := New(fixture, Options{Now: clock.Now, DisableRateLimits: true})
 	baseURL := clock.start(t, emu)
-	c := easemobClient(t, baseURL, easemobClientConfig{now: clock.Now, settings: client.Settings{
-		RequestsPerSecond: 1e6, MinBackoff: 20 * time.Millisecond, MaxBackoff: 40 * time.Millisecond,
+	c := easemobClient(t, baseURL, easemobClientConfig{now: clock.Now, concurrency: 3, settings: client.Settings{
+		RequestsPerSecond: 1e6, MinBackoff: 100 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
 	}})
-	ids := make([]string, 600*50)
+	ids := make([]string, 1200*50)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("%019d", i)
 	}

@@ -54,6 +54,8 @@ type easemobClientConfig struct {
 	org, app, clientID, secret, appToken string
 	settings                             client.Settings
 	now                                  func() time.Time
+	// concurrency bounds chunk calls in flight (0: the client's default).
+	concurrency int
 }
 
 func easemobClient(t *testing.T, baseURL string, cfg easemobClientConfig) *easemob.Client {
@@ -72,8 +74,9 @@ func easemobClient(t *testing.T, baseURL string, cfg easemobClientConfig) *easem
 	}
 	c, err := easemob.New(easemob.Config{
 		OrgName: cfg.org, AppName: cfg.app, ClientID: cfg.clientID, ClientSecret: cfg.secret, AppToken: cfg.appToken,
-		Now:       cfg.now,
-		Transport: client.Config{BaseURLs: []*url.URL{u}, Settings: cfg.settings},
+		Now:         cfg.now,
+		Concurrency: cfg.concurrency,
+		Transport:   client.Config{BaseURLs: []*url.URL{u}, Settings: cfg.settings},
 	})
 	if err != nil {
 		t.Fatal(err)

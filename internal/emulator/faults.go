@@ -37,12 +37,26 @@ type Fault struct {
 	Latency string `json:"latency,omitempty"`
 	// Count limits how many requests the rule hits; 0 means every matching request.
 	Count int `json:"count,omitempty"`
+	// Duration makes the rule a time window, as a Go duration ("8s"): it applies from when it
+	// is added until the window ends, then never again. Empty means no end. With PathPrefix
+	// "/easemob/" and kind reset it plays a dead primary while "/easemob-backup/" answers.
+	Duration string `json:"duration,omitempty"`
 }
 
 type faultRule struct {
 	Fault
 	delay     time.Duration
 	remaining int
+	// until ends a time-window rule; zero for a rule without one.
+	until time.Time
+}
+
+// active reports whether the rule still applies at now.
+func (r *faultRule) active(now time.Time) bool {
+	if r.Count > 0 && r.remaining == 0 {
+		return false
+	}
+	return r.until.IsZero() || now.Before(r.until)
 }
 
 type faultList []*faultRule
@@ -65,8 +79,19 @@ func (e *Emulator) AddFault(f Fault) error {
 	default:
 		return fmt.Errorf("unknown fault kind %q (expected status, rate_limit, reset or latency)", f.Kind)
 	}
+	var window time.Duration
+	if f.Duration != "" {
+		d, err := time.ParseDuration(f.Duration)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("a fault's duration must be a positive duration such as \"8s\", got %q", f.Duration)
+		}
+		window = d
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if window > 0 {
+		rule.until = e.opts.Now().Add(window)
+	}
 	e.faults = append(e.faults, rule)
 	return nil
 }
@@ -83,8 +108,9 @@ func (e *Emulator) ClearFaults() {
 func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request, v vendor, base string) bool {
 	e.mu.Lock()
 	var rule *faultRule
+	now := e.opts.Now()
 	for _, candidate := range e.faults {
-		if candidate.Count > 0 && candidate.remaining == 0 {
+		if !candidate.active(now) {
 			continue
 		}
 		if strings.HasPrefix(r.URL.Path, candidate.PathPrefix) {

@@ -151,7 +151,7 @@ func (a *operationAction) Invoke(ctx context.Context, req action.InvokeRequest, 
 				send(line)
 			}
 			if r.err != nil {
-				resp.Diagnostics.AddError("Error running "+a.op.TypeName(), failureDetail(a.op, r.outcome, r.err))
+				addFailure(ctx, a.op, r.outcome, r.err, &resp.Diagnostics)
 				return
 			}
 			send(doneLine(a.op, r.outcome))

@@ -229,7 +229,7 @@ func TestOperationAction_failure(t *testing.T) {
 	if d.Summary() != "Error running imops_test_scripted" {
 		t.Errorf("summary = %q", d.Summary())
 	}
-	for _, want := range []string{"code 1002", "1 of 3 TestVendor calls completed", "100 of 250 keys"} {
+	for _, want := range []string{"code 1002", "Of 3 TestVendor calls (250 keys)", "1 call completed (100 keys)", "2 calls not carried out (150 keys)"} {
 		if !strings.Contains(d.Detail(), want) {
 			t.Errorf("detail lacks %q:\n%s", want, d.Detail())
 		}

@@ -33,5 +33,6 @@ func chunkReporter(vendor, verb, noun string, progress Progress) func(client.Chu
 
 // chunkOutcome converts a chunked run's final progress into an Outcome.
 func chunkOutcome(p client.ChunkProgress, noun string) Outcome {
-	return Outcome{CallsDone: p.CallsDone, CallsTotal: p.CallsTotal, ItemsDone: p.ItemsDone, ItemsTotal: p.ItemsTotal, ItemNoun: noun}
+	return Outcome{CallsDone: p.CallsDone, CallsTotal: p.CallsTotal, ItemsDone: p.ItemsDone, ItemsTotal: p.ItemsTotal,
+		CallsUnknown: p.CallsUnknown, ItemsUnknown: p.ItemsUnknown, ItemNoun: noun}
 }

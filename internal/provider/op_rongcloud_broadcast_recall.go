@@ -6,7 +6,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/imops/terraform-provider-imops/internal/client"
 	"github.com/imops/terraform-provider-imops/internal/client/rongcloud"
 )
 
@@ -19,8 +18,9 @@ func rongcloudBroadcastRecall() *Operation {
 			"`POST /message/broadcast/recall.json`. Clients remove the message and, unless `is_delete` is set, show " +
 			"a \"message recalled\" notice in its place.\n\n" +
 			"**Quota:** RongCloud allows this call only **2 times per hour and 3 times per calendar day** per app. " +
-			"The provider therefore never resends it after a timeout or a server error, only when the request " +
-			"certainly did not reach RongCloud (connection refused, name not resolved).",
+			"The provider therefore never resends it after a timeout or a server error, only when RongCloud certainly " +
+			"did not act: the request never reached it (connection refused, name not resolved), or it refused the call " +
+			"as rate-limited (HTTP 429, code 1008).",
 		Arguments: []Argument{
 			{Name: "from_user_id", Kind: KindString, Required: true,
 				Description:      "User ID that sent the broadcast (`fromUserId`).",
@@ -63,8 +63,6 @@ func rongcloudBroadcastRecall() *Operation {
 			if err == nil {
 				outcome.CallsDone, outcome.ItemsDone = 1, 1
 			}
-			// With 2 recalls an hour, "just apply again" is costly advice after a timeout.
-			outcome.Uncertain = client.OutcomeUnknown(err)
 			return outcome, err
 		},
 	}

@@ -56,15 +56,17 @@ type Argument struct {
 }
 
 // Outcome says what a run did: how many vendor calls it made, and how many items (keys,
-// message IDs) they covered. A failed run returns the part that completed.
+// message IDs) they covered. A failed or cancelled run returns the part that completed and
+// the part whose outcome is unknown; the rest was not carried out.
 type Outcome struct {
 	CallsDone, CallsTotal int
 	ItemsDone, ItemsTotal int
+	// CallsUnknown counts calls that may have taken effect although no success came back (in
+	// flight at a cancel, a timeout after sending, a 5xx); ItemsUnknown counts their items.
+	// An operation of one call may leave them zero: the adapters judge its error (see settle).
+	CallsUnknown, ItemsUnknown int
 	// ItemNoun names the items in messages ("extension keys", "message IDs").
 	ItemNoun string
-	// Uncertain marks a failure after which the vendor may have done the work anyway, for
-	// calls where running them twice costs something (a scarce quota).
-	Uncertain bool
 }
 
 // Progress receives human-readable progress lines. Implementations must be safe to call from

@@ -57,9 +57,20 @@ func (p *imopsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 		Attributes: map[string]schema.Attribute{
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
-				MarkdownDescription: "How many times a failed vendor call is sent again (network errors, 5xx and rate-limit " +
-					"answers only). Default `4`. Environment: `IMOPS_MAX_RETRIES`.",
+				MarkdownDescription: "Caps how many times a failed vendor call is sent again (network errors, 5xx and " +
+					"rate-limit answers only); `0` turns retries off. Default: no cap, `retry_timeout` alone bounds the " +
+					"retries. Environment: `IMOPS_MAX_RETRIES`.",
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
+			},
+			"retry_timeout": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How long one vendor call keeps being retried after a network error, a 5xx or a " +
+					"rate-limit answer, as a Go duration such as `2m`: no new attempt starts once this much time has " +
+					"passed since the call's first (an attempt under way still has `request_timeout`). Waits between " +
+					"attempts grow from 200 ms to 10 s, with jitter, or as long as the vendor's `Retry-After` asks. " +
+					"Default `1m`, enough to ride out a gateway restart or a " +
+					"rolling deploy at the vendor. Environment: `IMOPS_RETRY_TIMEOUT`.",
+				Validators: []validator.String{durationValidator{}},
 			},
 			"request_timeout": schema.StringAttribute{
 				Optional:            true,
@@ -81,6 +92,7 @@ func (p *imopsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 // block (see vendorSetup).
 type providerModel struct {
 	MaxRetries            types.Int64  `tfsdk:"max_retries"`
+	RetryTimeout          types.String `tfsdk:"retry_timeout"`
 	RequestTimeout        types.String `tfsdk:"request_timeout"`
 	MaxConcurrentRequests types.Int64  `tfsdk:"max_concurrent_requests"`
 }
@@ -95,6 +107,7 @@ type commonSettings struct {
 func (p *imopsProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("max_retries"), &cfg.MaxRetries)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("retry_timeout"), &cfg.RetryTimeout)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("request_timeout"), &cfg.RequestTimeout)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("max_concurrent_requests"), &cfg.MaxConcurrentRequests)...)
 	if resp.Diagnostics.HasError() {
@@ -127,12 +140,11 @@ func (p *imopsProvider) commonSettings(cfg providerModel, terraformVersion strin
 		}
 		s.transport.MaxRetries, s.transport.NoRetries = int(*retries), *retries == 0
 	}
-	if timeout := stringSetting(cfg.RequestTimeout, "IMOPS_REQUEST_TIMEOUT"); timeout != "" {
-		d, err := time.ParseDuration(timeout)
-		if err != nil || d <= 0 {
-			return s, fmt.Errorf("request_timeout must be a positive duration such as 30s, got %q", timeout)
-		}
-		s.transport.RequestTimeout = d
+	if s.transport.RetryTimeout, err = durationSetting(cfg.RetryTimeout, "retry_timeout", "IMOPS_RETRY_TIMEOUT", "1m"); err != nil {
+		return s, err
+	}
+	if s.transport.RequestTimeout, err = durationSetting(cfg.RequestTimeout, "request_timeout", "IMOPS_REQUEST_TIMEOUT", "30s"); err != nil {
+		return s, err
 	}
 	concurrency, err := int64Setting(cfg.MaxConcurrentRequests, "IMOPS_MAX_CONCURRENT_REQUESTS")
 	if err != nil {
@@ -174,6 +186,20 @@ func stringSetting(v types.String, env string) string {
 		return v.ValueString()
 	}
 	return os.Getenv(env)
+}
+
+// durationSetting reads a positive Go duration from the configuration or the environment;
+// zero when neither sets it.
+func durationSetting(v types.String, name, env, example string) (time.Duration, error) {
+	raw := stringSetting(v, env)
+	if raw == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s (%s) must be a positive duration such as %s, got %q", name, env, example, raw)
+	}
+	return d, nil
 }
 
 func int64Setting(v types.Int64, env string) (*int64, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -157,7 +156,7 @@ func (r *operationResource) Create(ctx context.Context, req resource.CreateReque
 	progress := func(message string) { tflog.Info(ctx, message, map[string]any{"operation": r.op.TypeName()}) }
 	outcome, err := r.op.Run(ctx, r.clients, args, progress)
 	if err != nil {
-		resp.Diagnostics.AddError("Error running "+r.op.TypeName(), failureDetail(r.op, outcome, err))
+		addFailure(ctx, r.op, outcome, err, &resp.Diagnostics)
 		return
 	}
 	// Only now, with every call answered OK, is the run recorded.
@@ -182,22 +181,6 @@ func (r *operationResource) Update(_ context.Context, req resource.UpdateRequest
 // Delete only forgets: nothing that was deleted or recalled can be brought back.
 func (r *operationResource) Delete(ctx context.Context, _ resource.DeleteRequest, _ *resource.DeleteResponse) {
 	tflog.Info(ctx, "removing the record of "+r.op.TypeName()+" from state; nothing is undone at the vendor")
-}
-
-// failureDetail explains a failed run: what was attempted, the vendor's error, how much had
-// completed, and that nothing was recorded.
-func failureDetail(op *Operation, outcome Outcome, err error) string {
-	detail := fmt.Sprintf("While running %s (%s): %v.", op.TypeName(), op.Summary, err)
-	if outcome.CallsDone > 0 {
-		detail += fmt.Sprintf("\n\n%s of %s %s calls completed before the failure (%s of %s %s); those are not undone.",
-			thousands(outcome.CallsDone), thousands(outcome.CallsTotal), op.Vendor,
-			thousands(outcome.ItemsDone), thousands(outcome.ItemsTotal), outcome.ItemNoun)
-	}
-	if outcome.Uncertain {
-		return detail + fmt.Sprintf("\n\nThe request reached %s but no definite answer came back, so it may have taken effect. "+
-			"Nothing was recorded in state and the next apply sends it again: check the result first.", op.Vendor)
-	}
-	return detail + "\n\nNothing was recorded in state, so the next apply runs the whole operation again."
 }
 
 func newRunID() string {

@@ -73,6 +73,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	tc := cfg.Transport
 	tc.Vendor = Vendor
+	tc.AddressSettings = "api_url"
 	if tc.Redactor == nil {
 		tc.Redactor = client.NewRedactor()
 	}

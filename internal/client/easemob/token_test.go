@@ -221,6 +221,8 @@ func TestToken_retryCarriesARenewedToken(t *testing.T) {
 		cfg.Now = clock.Now
 		// The backoff before the retry lasts past the token's renewal point.
 		cfg.Transport.Sleep = func(context.Context, time.Duration) error { clock.Advance(95 * time.Second); return nil }
+		// A cap on attempts makes the token request's own retries countable here.
+		cfg.Transport.Settings.MaxRetries = 4
 	})
 	if err := c.ClearAll(context.Background(), "alice"); err != nil {
 		t.Fatal(err)
@@ -277,6 +279,8 @@ func TestToken_failedRenewalIsNotRetriedTwice(t *testing.T) {
 	c := newTestClient(t, fake, func(cfg *easemob.Config) {
 		cfg.Now = clock.Now
 		cfg.Transport.Sleep = func(context.Context, time.Duration) error { clock.Advance(95 * time.Second); return nil }
+		// A cap on attempts makes the token request's own retries countable here.
+		cfg.Transport.Settings.MaxRetries = 4
 	})
 	err := c.ClearAll(context.Background(), "alice")
 	if err == nil || !strings.Contains(err.Error(), "renewing the app token failed") || !strings.Contains(err.Error(), "token service down") {
@@ -285,7 +289,7 @@ func TestToken_failedRenewalIsNotRetriedTwice(t *testing.T) {
 	if client.IsRetryable(err) {
 		t.Error("a failed renewal is marked retryable, so the transport would retry it under a second budget")
 	}
-	// One roaming attempt (503), then one renewal with the transport's 5 attempts.
+	// One roaming attempt (503), then one renewal with its 5 attempts (max_retries 4).
 	if calls, fetches := len(fake.roamingCalls()), fake.fetches(); calls != 1 || fetches != 1+5 {
 		t.Errorf("roaming calls = %d, token requests = %d; want 1 and 6", calls, fetches)
 	}

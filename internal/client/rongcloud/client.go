@@ -96,6 +96,7 @@ type Client struct {
 func New(cfg Config) (*Client, error) {
 	tc := cfg.Transport
 	tc.Vendor = Vendor
+	tc.AddressSettings = "region or api_urls"
 	if tc.Redactor == nil {
 		tc.Redactor = client.NewRedactor()
 	}

@@ -177,9 +177,9 @@ func TestErrorShapes(t *testing.T) {
 		{"signature", 401, `{"code":1004,"errorMessage":"signature error"}`, "1004", 1, "app_secret"},
 		{"parameter", 400, `{"code":1002,"errorMessage":"msgUID is invalid"}`, "1002", 1, "parameters"},
 		{"not enabled", 430, `{"code":1009,"errorMessage":"service not enabled"}`, "1009", 1, "console"},
-		{"rate limited", 429, `{"code":1008,"errorMessage":"too many requests"}`, "1008", 5, "requests_per_second"},
-		{"internal", 500, `{"code":1000,"errorMessage":"internal error"}`, "1000", 5, "internal problem"},
-		{"gateway", 502, `<html>bad gateway</html>`, "", 5, "outage"},
+		{"rate limited", 429, `{"code":1008,"errorMessage":"too many requests"}`, "1008", retriedUntilBudget, "requests_per_second"},
+		{"internal", 500, `{"code":1000,"errorMessage":"internal error"}`, "1000", retriedUntilBudget, "internal problem"},
+		{"gateway", 502, `<html>bad gateway</html>`, "", retriedUntilBudget, "outage"},
 		{"empty object", 200, `{}`, "", 1, "api_urls"},
 		{"null", 200, `null`, "", 1, "api_urls"},
 		{"foreign JSON", 200, `{"status":"accepted"}`, "", 1, "api_urls"},
@@ -202,8 +202,8 @@ func TestErrorShapes(t *testing.T) {
 			if !strings.Contains(apiErr.Hint, tc.wantInHint) || apiErr.RequestID == "" {
 				t.Errorf("hint %q lacks %q, or no request ID (%q)", apiErr.Hint, tc.wantInHint, apiErr.RequestID)
 			}
-			if n := mock.GetTotalCallCount(); n != tc.wantCalls {
-				t.Errorf("calls = %d, want %d", n, tc.wantCalls)
+			if n := mock.GetTotalCallCount(); (tc.wantCalls == retriedUntilBudget && n <= 5) || (tc.wantCalls != retriedUntilBudget && n != tc.wantCalls) {
+				t.Errorf("calls = %d, want %d (-1: retried until retry_timeout ran out)", n, tc.wantCalls)
 			}
 		})
 	}
@@ -227,9 +227,12 @@ func TestRecallBroadcastForm(t *testing.T) {
 	}
 }
 
+// retriedUntilBudget stands for "sent again and again until the retry budget ran out".
+const retriedUntilBudget = -1
+
 // The recall quota is 2 per hour: a server error or a timeout must not be resent blindly.
 func TestRecallBroadcastIsNotRetriedAfterReachingServer(t *testing.T) {
-	for _, status := range []int{500, 503, 429} {
+	for _, status := range []int{500, 503} {
 		c, mock := newTestClient(t)
 		mock.RegisterResponder("POST", testBase+"/message/broadcast/recall.json", httpmock.NewStringResponder(status, `{"code":1000,"errorMessage":"x"}`))
 		if err := c.RecallBroadcast(context.Background(), BroadcastRecall{FromUserID: "u", MessageUID: "m"}); err == nil {
@@ -238,6 +241,35 @@ func TestRecallBroadcastIsNotRetriedAfterReachingServer(t *testing.T) {
 		if n := mock.GetTotalCallCount(); n != 1 {
 			t.Errorf("status %d: calls = %d, want 1", status, n)
 		}
+	}
+}
+
+// A timeout after sending leaves the recall's outcome unknown: it is not resent.
+func TestRecallBroadcastIsNotRetriedAfterTimeout(t *testing.T) {
+	c, mock := newTestClient(t)
+	mock.RegisterResponder("POST", testBase+"/message/broadcast/recall.json", httpmock.NewErrorResponder(context.DeadlineExceeded))
+	err := c.RecallBroadcast(context.Background(), BroadcastRecall{FromUserID: "u", MessageUID: "m"})
+	if err == nil || !client.OutcomeUnknown(err) {
+		t.Fatalf("err = %v, want a failure whose outcome is unknown", err)
+	}
+	if n := mock.GetTotalCallCount(); n != 1 {
+		t.Errorf("calls = %d, want 1", n)
+	}
+}
+
+// A rate-limit refusal (HTTP 429, code 1008) says RongCloud did nothing, so sending the recall
+// again cannot recall twice: it is retried like any other call.
+func TestRecallBroadcastRetriedAfterRateLimitRefusal(t *testing.T) {
+	c, mock := newTestClient(t)
+	mock.RegisterResponder("POST", testBase+"/message/broadcast/recall.json", httpmock.ResponderFromMultipleResponses([]*http.Response{
+		httpmock.NewStringResponse(429, `{"code":1008,"errorMessage":"too many requests"}`),
+		httpmock.NewStringResponse(200, `{"code":200}`),
+	}))
+	if err := c.RecallBroadcast(context.Background(), BroadcastRecall{FromUserID: "u", MessageUID: "m"}); err != nil {
+		t.Fatalf("err = %v, want success on the second attempt", err)
+	}
+	if n := mock.GetTotalCallCount(); n != 2 {
+		t.Errorf("calls = %d, want 2", n)
 	}
 }
 

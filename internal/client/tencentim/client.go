@@ -81,6 +81,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	tc := cfg.Transport
 	tc.Vendor = Vendor
+	tc.AddressSettings = "region or api_urls"
 	if tc.Redactor == nil {
 		tc.Redactor = client.NewRedactor()
 	}
