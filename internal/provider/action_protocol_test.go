@@ -467,6 +467,26 @@ func TestActionInvoke_emulator(t *testing.T) {
 			},
 		},
 		{
+			name:             "easemob roaming chat clear",
+			typeName:         "imops_easemob_roaming_chat_clear",
+			config:           map[string]any{"user_id": "alice", "peer_user_id": "bob", "before": "2030-01-01T00:00:00Z"},
+			wantLastProgress: "Easemob: done, 1 call",
+			check: func(t *testing.T, _, after emulator.Snapshot) {
+				if got := after.Easemob.ChatView("alice", "bob"); len(got) != 0 {
+					t.Errorf("alice's chat with bob = %v, want it cleared", got)
+				}
+				if got := after.Easemob.ChatView("bob", "alice"); len(got) != 4 {
+					t.Errorf("bob's copy changed: %v", got)
+				}
+			},
+		},
+		{
+			name:             "easemob roaming group clear",
+			typeName:         "imops_easemob_roaming_group_clear",
+			config:           map[string]any{"user_id": "alice", "group_id": "g1", "before": "2030-01-01T00:00:00Z"},
+			wantLastProgress: "Easemob: done, 1 call",
+		},
+		{
 			name:             "tencent delete by sender",
 			typeName:         "imops_tencentim_group_message_delete_by_sender",
 			config:           map[string]any{"group_id": testTencentIMPublic, "sender_account": "spammer"},
@@ -510,6 +530,14 @@ func TestActionInvoke_emulator(t *testing.T) {
 				if last := result.progress[len(result.progress)-1]; !strings.Contains(last, row.wantLastProgress) || !strings.Contains(last, ": done, ") {
 					t.Errorf("last progress event %q, want a done line containing %q (all: %q)", last, row.wantLastProgress, result.progress)
 				}
+				// Progress reaches the CLI output and INFO logs: no user, group or message ID in it.
+				for _, id := range configIDs(row.config) {
+					for _, line := range result.progress {
+						if strings.Contains(line, id) {
+							t.Errorf("progress line %q names %q; IDs are personal data and stay out of progress", line, id)
+						}
+					}
+				}
 			}
 			if row.check != nil {
 				row.check(t, before, emu.Snapshot())
@@ -519,6 +547,23 @@ func TestActionInvoke_emulator(t *testing.T) {
 			}
 		})
 	}
+}
+
+// configIDs lists the ID-like values of an action config: every string, and every element of
+// a list of strings, other than enumerations and timestamps.
+func configIDs(config map[string]any) []string {
+	var ids []string
+	for name, value := range config {
+		switch v := value.(type) {
+		case string:
+			if name != "conversation_type" && name != "before" {
+				ids = append(ids, v)
+			}
+		case []string:
+			ids = append(ids, v...)
+		}
+	}
+	return ids
 }
 
 // A bad config is refused at validation, on the attribute, and nothing reaches the vendor.

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/imops/terraform-provider-imops/internal/client/easemob"
 )
@@ -31,7 +30,7 @@ func easemobRoamingChatClear() *Operation {
 				return Outcome{ItemNoun: noun}, err
 			}
 			userID, peer := args.String("user_id"), args.String("peer_user_id")
-			line := fmt.Sprintf("Easemob: cleared %s's chat with %s up to %s", userID, peer, args.String("before"))
+			line := "Easemob: cleared the user's copy of the one-to-one chat up to " + args.String("before")
 			return easemobSingleCall(clients, noun, progress, line, func(em *easemob.Client) error {
 				return em.ClearChatBefore(ctx, userID, peer, before, args.Bool("notify"))
 			})

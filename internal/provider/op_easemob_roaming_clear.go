@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/imops/terraform-provider-imops/internal/client/easemob"
 )
@@ -28,7 +27,7 @@ func easemobRoamingClear() *Operation {
 		},
 		Run: func(ctx context.Context, clients *Clients, args Args, progress Progress) (Outcome, error) {
 			userID := args.String("user_id")
-			return easemobSingleCall(clients, "users", progress, fmt.Sprintf("Easemob: cleared all roaming messages of %s", userID),
+			return easemobSingleCall(clients, "users", progress, "Easemob: cleared all of the user's roaming messages",
 				func(em *easemob.Client) error { return em.ClearAll(ctx, userID) })
 		},
 	}

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/imops/terraform-provider-imops/internal/client/easemob"
 )
@@ -31,7 +30,7 @@ func easemobRoamingGroupClear() *Operation {
 				return Outcome{ItemNoun: noun}, err
 			}
 			userID, groupID := args.String("user_id"), args.String("group_id")
-			line := fmt.Sprintf("Easemob: cleared %s's copy of %s up to %s", userID, groupID, args.String("before"))
+			line := "Easemob: cleared the user's copy of the conversation up to " + args.String("before")
 			return easemobSingleCall(clients, noun, progress, line, func(em *easemob.Client) error {
 				return em.ClearGroupBefore(ctx, userID, groupID, before, args.Bool("notify"))
 			})

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/imops/terraform-provider-imops/internal/client/tencentim"
 )
@@ -45,7 +44,7 @@ func tencentimGroupMessageDeleteBySender() *Operation {
 			}
 			outcome.CallsDone, outcome.ItemsDone = 1, 1
 			if progress != nil {
-				progress(fmt.Sprintf("%s: recalled the recent messages of %s in group %s", tencentim.Vendor, sender, groupID))
+				progress(tencentim.Vendor + ": recalled the sender's recent messages in the group")
 			}
 			return outcome, nil
 		},
