@@ -28,7 +28,7 @@ func TestAccEasemobRoamingClear_userIDsNobodyCanHave(t *testing.T) {
 		`user_id = "."`:                               easemobUserIDError("user_id", `is\s+"\.",\s+which\s+a\s+URL\s+reads\s+as\s+a\s+path\s+step`),
 		`user_id = ".."`:                              easemobUserIDError("user_id", `is\s+"\.\.",\s+which\s+a\s+URL\s+reads\s+as\s+a\s+path\s+step`),
 		`user_id = "` + strings.Repeat("u", 65) + `"`: easemobUserIDError("user_id", `is\s+65\s+bytes\s+long;\s+the\s+most\s+is\s+64`),
-		// Easemob would fold it to "bob.smith"; the plan asks for that spelling instead.
+		// Easemob would fold it to lowercase; the plan asks for that spelling instead.
 		`user_id = "Bob.Smith"`: easemobUserIDError("user_id", `has\s+capital\s+letters;\s+Easemob\s+folds\s+user\s+IDs\s+to\s+lowercase,\s+so\s+write\s+it\s+in\s+lowercase\s+instead`),
 	})
 }
@@ -41,10 +41,10 @@ func TestAccEasemobRoamingChatDelete_peerIDsNobodyCanHave(t *testing.T) {
   message_ids = ["ab-1"]`: easemobUserIDError("peer_user_id", `holds\s+'\?'`),
 		`user_id = "alice"
   peer_user_id = "Bob"
-  message_ids = ["ab-1"]`: easemobUserIDError("peer_user_id", `has\s+capital\s+letters.*write\s+"bob"`),
+  message_ids = ["ab-1"]`: easemobUserIDError("peer_user_id", `has\s+capital\s+letters.*write\s+it\s+in\s+lowercase`),
 		`user_id = "Alice"
   peer_user_id = "bob"
-  message_ids = ["ab-1"]`: easemobUserIDError("user_id", `has\s+capital\s+letters.*write\s+"alice"`),
+  message_ids = ["ab-1"]`: easemobUserIDError("user_id", `has\s+capital\s+letters.*write\s+it\s+in\s+lowercase`),
 	})
 }
 
