@@ -20,11 +20,11 @@ echo "==> Building the provider and the emulator"
 (cd "$repo" && go build -o "$work/bin/terraform-provider-imops" . && go build -o "$work/bin/imops-emulator" ./cmd/imops-emulator)
 
 echo "==> Starting the emulator on 127.0.0.1 with the demo data"
-"$work/bin/imops-emulator" -addr 127.0.0.1:0 -ready-file "$work/ready" 2>"$work/emulator.log" &
+"$work/bin/imops-emulator" -addr 127.0.0.1:0 -url-file "$work/url" 2>"$work/emulator.log" &
 emulator_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/ready" ] && break; sleep 0.1; done
-[ -s "$work/ready" ] || { echo "the emulator did not start:" >&2; cat "$work/emulator.log" >&2; exit 1; }
-base="$(cat "$work/ready")"
+for _ in $(seq 1 100); do [ -s "$work/url" ] && break; sleep 0.1; done
+[ -s "$work/url" ] || { echo "the emulator did not start:" >&2; cat "$work/emulator.log" >&2; exit 1; }
+base="$(cat "$work/url")"
 echo "    $base"
 
 "$work/bin/imops-emulator" dump -url "$base" >"$work/before.json"
@@ -54,10 +54,11 @@ echo "==> terraform apply examples/demo (dev_overrides: no init, no download)"
   { echo "terraform apply failed (the emulator's log: $work/emulator.log)" >&2; cat "$work/emulator.log" >&2; exit 1; }
 
 "$work/bin/imops-emulator" dump -url "$base" >"$work/after.json"
+"$work/bin/imops-emulator" dump -url "$base" -requests >"$work/requests.json"
 
 echo
-echo "==> What changed in the emulator's store (everything not listed was kept)"
-"$work/bin/imops-emulator" diff "$work/before.json" "$work/after.json"
+echo "==> What changed in the emulator's store, what was kept, and what each request matched"
+"$work/bin/imops-emulator" diff -requests "$work/requests.json" "$work/before.json" "$work/after.json"
 
 echo
 echo "==> Run it again: nothing to do, because the operations are recorded in state"
