@@ -8,10 +8,11 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 command -v terraform >/dev/null || { echo "make demo needs terraform on PATH (Terraform >= 1.0)" >&2; exit 1; }
 command -v go >/dev/null || { echo "make demo needs Go on PATH" >&2; exit 1; }
 
+# shellcheck source=lib/emulator.sh
+source "$repo/scripts/lib/emulator.sh"
 work="$(mktemp -d "${TMPDIR:-/tmp}/imops-demo.XXXXXX")"
-emulator_pid=""
 cleanup() {
-  if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true; fi
+  stop_emulator
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -20,11 +21,8 @@ echo "==> Building the provider and the emulator"
 (cd "$repo" && go build -o "$work/bin/terraform-provider-imops" . && go build -o "$work/bin/imops-emulator" ./cmd/imops-emulator)
 
 echo "==> Starting the emulator on 127.0.0.1 with the demo data"
-"$work/bin/imops-emulator" -addr 127.0.0.1:0 -url-file "$work/url" 2>"$work/emulator.log" &
-emulator_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/url" ] && break; sleep 0.1; done
-[ -s "$work/url" ] || { echo "the emulator did not start:" >&2; cat "$work/emulator.log" >&2; exit 1; }
-base="$(cat "$work/url")"
+start_emulator "$work/bin/imops-emulator" "$work"
+base="$emulator_url"
 echo "    $base"
 
 "$work/bin/imops-emulator" dump -url "$base" >"$work/before.json"

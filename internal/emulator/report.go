@@ -205,8 +205,8 @@ func FormatRequests(requests []RequestRecord) string {
 		b.WriteString(line + "\n")
 	}
 	if nothing > 0 {
-		fmt.Fprintf(&b, "  ! %s matched nothing in the store: the fixture does not hold what the configuration targets, "+
-			"so this run proves nothing about them (run the emulator with -strict to make such requests fail)\n", count(nothing, "request"))
+		fmt.Fprintf(&b, "  ! %s matched nothing in the store: the fixture does not hold what they target, "+
+			"so the run proves nothing about them (with -strict the emulator refuses such requests)\n", count(nothing, "request"))
 	}
 	return b.String()
 }
