@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # CI: every directory under examples/ is a configuration that stands on its own. Each is copied
 # alone to a scratch directory, where `terraform init` (offline: the provider comes from the
 # implied local mirror `make install` fills in an empty HOME) and `terraform validate` must

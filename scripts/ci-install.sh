@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # CI: `make install` makes the provider usable the way a registry provider is. In an empty
 # HOME, with no CLI configuration and no network, a configuration with source = "imops/imops"
 # runs plain `terraform init` and `terraform apply` against the emulator, and the store shows

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # CI: the README's rehearsal section works as written, and rehearsals fail or warn when they
 # should.
 #   1. The fenced block after <!-- ci: rehearsal --> in README.md runs verbatim, from a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # CI: the release configuration is valid and builds what a release needs. `goreleaser check`,
 # then a snapshot release (no signing, no publishing) into dist/, which must hold, for every
 # platform, the provider's registry zip and the emulator's archive, and a SHA256SUMS listing

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # make demo: build the provider and the emulator, start the emulator on loopback with its
 # built-in demo data, apply examples/demo through a dev_overrides CLI configuration, and show
 # what was deleted and what was kept. Offline; everything lives in a temporary directory.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Rehearse a cleanup against imops-emulator before applying it for real:
 #
 #   scripts/rehearse.sh [--no-strict] [CONFIG_DIR [FIXTURE]]

@@ -1,3 +1,4 @@
+# shellcheck shell=bash source-path=SCRIPTDIR disable=SC2034 # (variables set here are for the sourcing script)
 # Shared by the scripts/ci-*.sh checks; source it, do not run it.
 
 # shellcheck source=emulator.sh

@@ -1,3 +1,4 @@
+# shellcheck shell=bash source-path=SCRIPTDIR disable=SC2034 # (variables set here are for the sourcing script)
 # Starting and stopping imops-emulator from a script; source it, do not run it. Used by
 # demo.sh, rehearse.sh and the CI checks.
 
