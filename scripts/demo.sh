@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # make demo: build the provider and the emulator, start the emulator on loopback with its
 # built-in demo data, apply examples/demo through a dev_overrides CLI configuration, and show
 # what was deleted and what was kept. Offline; everything lives in a temporary directory.
@@ -8,10 +9,11 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 command -v terraform >/dev/null || { echo "make demo needs terraform on PATH (Terraform >= 1.0)" >&2; exit 1; }
 command -v go >/dev/null || { echo "make demo needs Go on PATH" >&2; exit 1; }
 
+# shellcheck source=lib/emulator.sh
+source "$repo/scripts/lib/emulator.sh"
 work="$(mktemp -d "${TMPDIR:-/tmp}/imops-demo.XXXXXX")"
-emulator_pid=""
 cleanup() {
-  if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true; fi
+  stop_emulator
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -20,11 +22,8 @@ echo "==> Building the provider and the emulator"
 (cd "$repo" && go build -o "$work/bin/terraform-provider-imops" . && go build -o "$work/bin/imops-emulator" ./cmd/imops-emulator)
 
 echo "==> Starting the emulator on 127.0.0.1 with the demo data"
-"$work/bin/imops-emulator" -addr 127.0.0.1:0 -ready-file "$work/ready" 2>"$work/emulator.log" &
-emulator_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/ready" ] && break; sleep 0.1; done
-[ -s "$work/ready" ] || { echo "the emulator did not start:" >&2; cat "$work/emulator.log" >&2; exit 1; }
-base="$(cat "$work/ready")"
+start_emulator "$work/bin/imops-emulator" "$work"
+base="$emulator_url"
 echo "    $base"
 
 "$work/bin/imops-emulator" dump -url "$base" >"$work/before.json"
@@ -54,10 +53,11 @@ echo "==> terraform apply examples/demo (dev_overrides: no init, no download)"
   { echo "terraform apply failed (the emulator's log: $work/emulator.log)" >&2; cat "$work/emulator.log" >&2; exit 1; }
 
 "$work/bin/imops-emulator" dump -url "$base" >"$work/after.json"
+"$work/bin/imops-emulator" dump -url "$base" -requests >"$work/requests.json"
 
 echo
-echo "==> What changed in the emulator's store (everything not listed was kept)"
-"$work/bin/imops-emulator" diff "$work/before.json" "$work/after.json"
+echo "==> What changed in the emulator's store, what was kept, and what each request matched"
+"$work/bin/imops-emulator" diff -requests "$work/requests.json" "$work/before.json" "$work/after.json"
 
 echo
 echo "==> Run it again: nothing to do, because the operations are recorded in state"

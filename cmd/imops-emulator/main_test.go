@@ -28,7 +28,7 @@ func runArgs(t *testing.T, args ...string) (code int, stdout, stderr string) {
 
 func wantUsage(t *testing.T, text string) {
 	t.Helper()
-	for _, want := range []string{"Usage:", "-addr", "-fixture", "-state-out", "-ready-file", "dump", "-url", "diff before.json after.json"} {
+	for _, want := range []string{"Usage:", "-addr", "-fixture", "-strict", "-state-out", "-url-file", "-ready-file", "env [flags]", "dump [flags]", "-requests", "-url", "diff [flags] before.json after.json"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("usage lacks %q:\n%s", want, text)
 		}
@@ -36,7 +36,7 @@ func wantUsage(t *testing.T, text string) {
 }
 
 func TestHelp(t *testing.T) {
-	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}, {"-help"}, {"-addr", "127.0.0.1:0", "-h"}, {"dump", "-h"}, {"diff", "--help"}} {
+	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}, {"-help"}, {"-addr", "127.0.0.1:0", "-h"}, {"dump", "-h"}, {"diff", "--help"}, {"env", "-help"}} {
 		code, stdout, stderr := runArgs(t, args...)
 		if code != 0 {
 			t.Errorf("%v: exit %d, want 0 (stderr %q)", args, code, stderr)
@@ -58,6 +58,8 @@ func TestStrayArgumentsAreRefused(t *testing.T) {
 		{[]string{"-no-such-flag"}, "flag provided but not defined: -no-such-flag"},
 		{[]string{"dump", "-url", "http://127.0.0.1:1", "extra"}, `unexpected argument "extra"`},
 		{[]string{"diff", "only-one.json"}, "diff needs two files"},
+		{[]string{"diff", "-requests"}, "flag needs an argument: -requests"},
+		{[]string{"env", "extra"}, `unexpected argument "extra"`},
 	} {
 		code, stdout, stderr := runArgs(t, tc.args...)
 		if code != 2 {
@@ -94,15 +96,33 @@ func TestDiff(t *testing.T) {
 	after := emulator.Snapshot{TencentIM: &emulator.TencentIMState{Groups: map[string]emulator.TencentIMGroup{
 		"g": {GroupID: "g", Type: "Public", Messages: []emulator.TencentIMMessage{{Seq: 1, Sender: "a"}, {Seq: 2, Sender: "spammer", Recalled: true}}},
 	}}}
-	code, stdout, stderr := runArgs(t, "diff", writeJSON(t, dir, "before.json", before), writeJSON(t, dir, "after.json", after))
+	beforeFile, afterFile := writeJSON(t, dir, "before.json", before), writeJSON(t, dir, "after.json", after)
+	code, stdout, stderr := runArgs(t, "diff", beforeFile, afterFile)
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	if !strings.Contains(stdout, "recalled") || !strings.Contains(stdout, "1 changed") {
-		t.Errorf("diff output:\n%s", stdout)
+	for _, want := range []string{
+		"  ~ changed  tencentim.groups.g.messages[seq=2].recalled: false -> true\n",
+		"  tencentim  group g: 1 message: seq 1\n",
+		"1 changed; kept: ",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("diff output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "Vendor requests") {
+		t.Errorf("diff without -requests lists requests:\n%s", stdout)
 	}
 
-	code, _, stderr = runArgs(t, "diff", filepath.Join(dir, "before.json"), filepath.Join(dir, "missing.json"))
+	zero := 0
+	requests := writeJSON(t, dir, "requests.json", []emulator.RequestRecord{{Vendor: "tencentim", Base: "/tencentim", Method: "POST",
+		Path: "/v4/group_open_http_svc/delete_group_msg_by_sender", Status: 200, Matched: &zero, MatchedNothing: true}})
+	code, stdout, stderr = runArgs(t, "diff", "-requests", requests, beforeFile, afterFile)
+	if code != 0 || !strings.Contains(stdout, "matched 0  <- matched nothing") || !strings.Contains(stdout, "! 1 request matched nothing") {
+		t.Errorf("diff -requests: exit %d, stderr %q, output:\n%s", code, stderr, stdout)
+	}
+
+	code, _, stderr = runArgs(t, "diff", beforeFile, filepath.Join(dir, "missing.json"))
 	if code != 1 || !strings.Contains(stderr, "missing.json") {
 		t.Errorf("diff with a missing file: exit %d, stderr %q", code, stderr)
 	}
@@ -125,6 +145,11 @@ func TestDump(t *testing.T) {
 		t.Errorf("dump = %s", stdout)
 	}
 
+	code, stdout, stderr = runArgs(t, "dump", "-requests", "-url", server.URL)
+	if code != 0 || strings.TrimSpace(stdout) != "[]" {
+		t.Errorf("dump -requests of a fresh emulator: exit %d, stderr %q, output %q; want an empty list", code, stderr, stdout)
+	}
+
 	broken := httptest.NewServer(http.NotFoundHandler())
 	defer broken.Close()
 	if code, _, stderr := runArgs(t, "dump", "-url", broken.URL); code != 1 || !strings.Contains(stderr, "404") {
@@ -132,45 +157,71 @@ func TestDump(t *testing.T) {
 	}
 }
 
-// serve starts on a free loopback port, reports it, serves the fixture, and writes the final
-// store when its context ends.
-func TestServe(t *testing.T) {
-	dir := t.TempDir()
-	ready, stateOut := filepath.Join(dir, "ready"), filepath.Join(dir, "state.json")
-	fixture := writeJSON(t, dir, "fixture.json", emulator.Fixture{RongCloud: &emulator.RongCloudFixture{
-		AppKey: "k", AppSecret: "s", Messages: []emulator.RongCloudMessage{{MsgUID: "M1", FromUserID: "a", ConversationType: "group", TargetID: "g"}},
-	}})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr bytes.Buffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-fixture", fixture, "-ready-file", ready, "-state-out", stateOut}, &stdout, &stderr)
-	}()
-	var base string
-	for deadline := time.Now().Add(10 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if data, err := os.ReadFile(ready); err == nil && strings.HasSuffix(string(data), "\n") {
-			base = strings.TrimSpace(string(data))
+// waitForURLFile polls path until the server has written its base URL there, or fails the
+// test once the server exits or ten seconds pass.
+func waitForURLFile(t *testing.T, path string, exited <-chan struct{}) string {
+	t.Helper()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(10 * time.Second)
+	for {
+		if data, err := os.ReadFile(path); err == nil {
+			if !strings.HasSuffix(string(data), "\n") {
+				t.Fatalf("url file holds %q: written in part", data)
+			}
+			return strings.TrimSpace(string(data))
+		}
+		select {
+		case <-tick.C:
+		case <-exited:
+			t.Fatal("the server exited before writing its URL")
+		case <-deadline:
+			t.Fatal("the server did not write its URL within 10s")
 		}
 	}
-	if base == "" {
-		cancel()
-		t.Fatalf("the server did not report ready; exit %d", <-done)
-	}
-	if !strings.HasPrefix(base, "http://127.0.0.1:") {
-		t.Errorf("base URL %q is not loopback", base)
-	}
-	var dumped bytes.Buffer
-	if code := run(context.Background(), []string{"dump", "-url", base}, &dumped, &stderr); code != 0 || !strings.Contains(dumped.String(), `"M1"`) {
-		t.Errorf("dump: exit %d, %s", code, dumped.String())
-	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("serve exit %d, stderr %q", code, stderr.String())
-	}
-	data, err := os.ReadFile(stateOut)
-	if err != nil || !strings.Contains(string(data), `"M1"`) {
-		t.Errorf("state-out: %v %s", err, data)
+}
+
+// serve starts on a free loopback port, reports it, serves the fixture, and writes the final
+// store and removes the URL file when its context ends. The flag's former name still works.
+func TestServe(t *testing.T) {
+	for _, urlFlag := range []string{"-url-file", "-ready-file"} {
+		t.Run(urlFlag, func(t *testing.T) {
+			dir := t.TempDir()
+			urlFile, stateOut := filepath.Join(dir, "url"), filepath.Join(dir, "state.json")
+			fixture := writeJSON(t, dir, "fixture.json", emulator.Fixture{RongCloud: &emulator.RongCloudFixture{
+				AppKey: "k", AppSecret: "s", Messages: []emulator.RongCloudMessage{{MsgUID: "M1", FromUserID: "a", ConversationType: "group", TargetID: "g"}},
+			}})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var stdout, stderr bytes.Buffer
+			done, exited := make(chan int, 1), make(chan struct{})
+			go func() {
+				done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-fixture", fixture, urlFlag, urlFile, "-state-out", stateOut, "-strict"}, &stdout, &stderr)
+				close(exited)
+			}()
+			base := waitForURLFile(t, urlFile, exited)
+			if !strings.HasPrefix(base, "http://127.0.0.1:") {
+				t.Errorf("base URL %q is not loopback", base)
+			}
+			var dumped bytes.Buffer
+			if code := run(context.Background(), []string{"dump", "-url", base}, &dumped, &stderr); code != 0 || !strings.Contains(dumped.String(), `"M1"`) {
+				t.Errorf("dump: exit %d, %s", code, dumped.String())
+			}
+			cancel()
+			if code := <-done; code != 0 {
+				t.Fatalf("serve exit %d, stderr %q", code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "listening on "+base+", strict") {
+				t.Errorf("the log does not say the emulator is strict: %q", stderr.String())
+			}
+			data, err := os.ReadFile(stateOut)
+			if err != nil || !strings.Contains(string(data), `"M1"`) {
+				t.Errorf("state-out: %v %s", err, data)
+			}
+			if _, err := os.Stat(urlFile); !os.IsNotExist(err) {
+				t.Errorf("the URL file outlives the server: %v", err)
+			}
+		})
 	}
 }
 

@@ -19,7 +19,7 @@ func TestDiffReportsDeletedChangedAndKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := FormatChanges(changes, unchanged)
+	text := FormatChanges(changes)
 	for _, want := range []string{
 		"- deleted  rongcloud.messages.G1.extensions.a",
 		"~ changed  rongcloud.broadcasts.B1.recalled: false -> true",
@@ -78,7 +78,7 @@ func TestDiffKeepsTopicMessagesApart(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			text := FormatChanges(changes, unchanged)
+			text := FormatChanges(changes)
 			want := Change{Path: "tencentim.groups.@TGS#community.messages[topic_id=t1,seq=1].recalled", Before: "false", After: "true"}
 			if len(changes) != 1 || changes[0] != want {
 				t.Fatalf("changes = %+v, want exactly %+v:\n%s", changes, want, text)

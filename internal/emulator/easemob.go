@@ -104,6 +104,8 @@ type easemobVendor struct {
 	groups map[string]EasemobGroup
 	// byID indexes the fixture's messages, so a deletion by ID costs what it lists.
 	byID map[string]EasemobMessage
+	// users holds every user the fixture names: listed, a group member, or a chat party.
+	users map[string]bool
 	// hidden holds, per user, the IDs of messages deleted from that user's view.
 	hidden map[string]map[string]bool
 	// tokens maps each issued token to its expiry.
@@ -122,6 +124,7 @@ func (v *easemobVendor) load(f Fixture) {
 	v.app = nil
 	v.groups = map[string]EasemobGroup{}
 	v.byID = map[string]EasemobMessage{}
+	v.users = map[string]bool{}
 	v.hidden = map[string]map[string]bool{}
 	v.tokens = map[string]time.Time{}
 	v.tokensIssued = 0
@@ -133,14 +136,24 @@ func (v *easemobVendor) load(f Fixture) {
 	app := *f.Easemob
 	app.Users = slices.Clone(app.Users)
 	app.Messages = slices.Clone(app.Messages)
+	for _, user := range app.Users {
+		v.users[user] = true
+	}
 	for _, m := range app.Messages {
 		v.byID[m.MsgID] = m
+		v.users[m.From] = true
+		if m.ChatType == "chat" {
+			v.users[m.To] = true
+		}
 	}
 	app.Groups = nil
 	for _, g := range f.Easemob.Groups {
 		g.Members = slices.Clone(g.Members)
 		app.Groups = append(app.Groups, g)
 		v.groups[g.GroupID] = g
+		for _, member := range g.Members {
+			v.users[member] = true
+		}
 	}
 	if app.TokenTTLSeconds <= 0 {
 		app.TokenTTLSeconds = 7200
@@ -352,11 +365,18 @@ func (v *easemobVendor) deleteByID(w http.ResponseWriter, user, targetParam stri
 			fmt.Sprintf("delete msg list limit can not greater than %d", easemob.MessageIDsPerCall))
 		return
 	}
+	var matched []string
 	for id := range ids {
-		if m, ok := v.byID[id]; ok && belongs(m, user, target) {
-			v.hide(user, id)
+		if m, ok := v.byID[id]; ok && belongs(m, user, target) && !v.hidden[user][id] {
+			matched = append(matched, id)
 		}
 	}
+	noteMatched(w, len(matched))
+	if v.emu.opts.Strict && (!v.strictTargetsHeld(w, user, targetParam, target) ||
+		!v.strictAllHeld(w, len(ids)-len(matched), len(ids))) {
+		return
+	}
+	v.hide(user, matched)
 	v.ok(w)
 }
 
@@ -368,33 +388,56 @@ func (v *easemobVendor) clearBefore(w http.ResponseWriter, user, targetParam str
 		v.badRequest(w)
 		return
 	}
+	var matched []string
 	for _, m := range v.app.Messages {
-		if m.Timestamp <= delTime && belongs(m, user, target) {
-			v.hide(user, m.MsgID)
+		if m.Timestamp <= delTime && belongs(m, user, target) && !v.hidden[user][m.MsgID] {
+			matched = append(matched, m.MsgID)
 		}
 	}
+	noteMatched(w, len(matched))
+	if v.emu.opts.Strict && (!v.strictTargetsHeld(w, user, targetParam, target) ||
+		!v.strictSomeHeld(w, len(matched), "no roaming message of this user in this conversation was sent at or before delTime")) {
+		return
+	}
+	v.hide(user, matched)
 	v.ok(w)
 }
 
 // clearAll hides every message of every conversation from user's view.
 func (v *easemobVendor) clearAll(w http.ResponseWriter, user string) {
+	var matched []string
 	for _, m := range v.app.Messages {
+		if v.hidden[user][m.MsgID] {
+			continue
+		}
 		if m.ChatType == "chat" {
 			if m.From == user || m.To == user {
-				v.hide(user, m.MsgID)
+				matched = append(matched, m.MsgID)
 			}
 		} else if slices.Contains(v.groups[m.To].Members, user) {
-			v.hide(user, m.MsgID)
+			matched = append(matched, m.MsgID)
 		}
 	}
+	noteMatched(w, len(matched))
+	if v.emu.opts.Strict && (!v.strictUserHeld(w, user) ||
+		!v.strictSomeHeld(w, len(matched), "this user has no roaming message left")) {
+		return
+	}
+	v.hide(user, matched)
 	v.ok(w)
 }
 
-func (v *easemobVendor) hide(user, msgID string) {
+// hide removes messages from user's view.
+func (v *easemobVendor) hide(user string, msgIDs []string) {
+	if len(msgIDs) == 0 {
+		return
+	}
 	if v.hidden[user] == nil {
 		v.hidden[user] = map[string]bool{}
 	}
-	v.hidden[user][msgID] = true
+	for _, id := range msgIDs {
+		v.hidden[user][id] = true
+	}
 }
 
 func (v *easemobVendor) ok(w http.ResponseWriter) {

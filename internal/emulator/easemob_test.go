@@ -84,7 +84,7 @@ func easemobClient(t *testing.T, baseURL string, cfg easemobClientConfig) *easem
 	return c
 }
 
-func easemobErr(err error) *client.APIError {
+func apiError(err error) *client.APIError {
 	var apiErr *client.APIError
 	if errors.As(err, &apiErr) {
 		return apiErr
@@ -213,7 +213,7 @@ func TestEasemobCredentialRefusals(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := easemobClient(t, baseURL, tc.cfg).ClearAll(ctx, "alice")
-			apiErr := easemobErr(err)
+			apiErr := apiError(err)
 			if apiErr == nil || apiErr.HTTPStatus != tc.status || apiErr.Code != tc.code || !strings.Contains(apiErr.Hint, tc.hint) {
 				t.Errorf("got %v, want HTTP %d %s with a hint about %q", err, tc.status, tc.code, tc.hint)
 			}
@@ -254,7 +254,7 @@ func TestEasemobTokenExpiryAndRenewal(t *testing.T) {
 		t.Fatalf("renewing client after the first token expired: %v", err)
 	}
 	err := fixed.ClearAll(ctx, "erin")
-	if apiErr := easemobErr(err); apiErr == nil || apiErr.HTTPStatus != 401 || !strings.Contains(apiErr.Hint, "expired") {
+	if apiErr := apiError(err); apiErr == nil || apiErr.HTTPStatus != 401 || !strings.Contains(apiErr.Hint, "expired") {
 		t.Errorf("an expired fixed token: got %v, want 401 with an expiry hint", err)
 	}
 	refusals := 0
@@ -358,7 +358,7 @@ func TestEasemobRoamingDisabled(t *testing.T) {
 	emu := New(fixture, Options{})
 	c := easemobClient(t, startEmulator(t, emu), easemobClientConfig{})
 	_, err := c.DeleteChatMessages(context.Background(), "alice", "bob", []string{"c1"}, true, nil)
-	apiErr := easemobErr(err)
+	apiErr := apiError(err)
 	if apiErr == nil || apiErr.HTTPStatus != 400 || apiErr.Code != "service open exception" ||
 		apiErr.Message != "this appKey not open message roaming" || !strings.Contains(apiErr.Hint, "enable message roaming") {
 		t.Fatalf("got %v", err)
@@ -421,7 +421,7 @@ func TestEasemobRequestLogMasksSecret(t *testing.T) {
 func TestEasemobWithoutFixtureIsAnUnknownApp(t *testing.T) {
 	emu := New(Fixture{}, Options{})
 	err := easemobClient(t, startEmulator(t, emu), easemobClientConfig{}).ClearAll(context.Background(), "alice")
-	if apiErr := easemobErr(err); apiErr == nil || apiErr.Code != "organization_application_not_found" {
+	if apiErr := apiError(err); apiErr == nil || apiErr.Code != "organization_application_not_found" {
 		t.Errorf("got %v, want organization_application_not_found", err)
 	}
 	if emu.Snapshot().Easemob != nil {

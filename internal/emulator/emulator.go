@@ -23,6 +23,11 @@ type Options struct {
 	Now func() time.Time
 	// DisableRateLimits turns the per-vendor call ceilings off, for tests about something else.
 	DisableRateLimits bool
+	// Strict refuses, with the vendor's own error shape, a request that names data the store
+	// does not hold (a message, key, broadcast, user, group or sender) or that would match
+	// nothing, where the vendors themselves answer "ok". A rehearsal against a fixture that
+	// lacks its targets then fails instead of passing while changing nothing. See strict.go.
+	Strict bool
 }
 
 // Emulator is the fake vendors plus their shared state. Safe for concurrent use.
@@ -92,7 +97,7 @@ func (e *Emulator) Snapshot() Snapshot {
 func (e *Emulator) Requests() []RequestRecord {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return append([]RequestRecord(nil), e.requests...)
+	return append([]RequestRecord{}, e.requests...)
 }
 
 // RequestRecord is one vendor request as the emulator saw it.
@@ -108,6 +113,13 @@ type RequestRecord struct {
 	Body   string `json:"body,omitempty"`
 	Status int    `json:"status"`
 	Time   string `json:"time"`
+	// Matched is how many stored messages, extension keys or broadcasts the request named and
+	// found: what it changed, or would have changed had it not been refused. Nil for requests
+	// that do not act on the store (token requests, requests refused before the lookup).
+	Matched *int `json:"matched,omitempty"`
+	// MatchedNothing flags a request that acted on the store and found nothing to change: a
+	// rehearsal whose requests all carry it proved nothing.
+	MatchedNothing bool `json:"matched_nothing,omitempty"`
 }
 
 // Handler serves the vendors and the admin API.
@@ -145,6 +157,7 @@ func (e *Emulator) vendorHandler(v vendor, prefix string) http.Handler {
 		e.requests = append(e.requests, RequestRecord{
 			Vendor: v.name(), Base: prefix, Method: r.Method, Path: r.URL.EscapedPath(), Query: maskQuery(r.URL.Query()),
 			Body: maskBody(body), Status: recorder.status, Time: e.opts.Now().UTC().Format(time.RFC3339Nano),
+			Matched: recorder.matched, MatchedNothing: recorder.matched != nil && *recorder.matched == 0,
 		})
 	})
 }
@@ -169,10 +182,20 @@ func (e *Emulator) handleFixture(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, e.Snapshot())
 }
 
-// statusRecorder remembers the status a vendor handler wrote, for the request log.
+// statusRecorder remembers the status a vendor handler wrote, and what it matched in the
+// store, for the request log.
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	status  int
+	matched *int
+}
+
+// noteMatched records on w, the recorder a vendor handler writes to, how many stored items
+// the request matched. Handlers call it once they have looked the request's targets up.
+func noteMatched(w http.ResponseWriter, n int) {
+	if recorder, ok := w.(*statusRecorder); ok {
+		recorder.matched = &n
+	}
 }
 
 func (s *statusRecorder) WriteHeader(code int) {

@@ -50,6 +50,14 @@ func TestRequestLogShowsFailoverToBackup(t *testing.T) {
 	}
 
 	// The admin API shows the field too.
+	if logged := adminRequests(t, base); len(logged) != 2 || logged[0]["base"] != "/rongcloud" || logged[1]["base"] != "/rongcloud-backup" {
+		t.Errorf("/_admin/requests = %v", logged)
+	}
+}
+
+// adminRequests fetches the request log through the admin API, as loosely typed JSON.
+func adminRequests(t *testing.T, base string) []map[string]any {
+	t.Helper()
 	resp, err := http.Get(base + "/_admin/requests")
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +67,5 @@ func TestRequestLogShowsFailoverToBackup(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&logged); err != nil {
 		t.Fatal(err)
 	}
-	if len(logged) != 2 || logged[0]["base"] != "/rongcloud" || logged[1]["base"] != "/rongcloud-backup" {
-		t.Errorf("/_admin/requests = %v", logged)
-	}
+	return logged
 }

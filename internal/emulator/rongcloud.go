@@ -198,10 +198,24 @@ func (v *rongcloudVendor) deleteExtensions(w http.ResponseWriter, r *http.Reques
 	}
 	msg, ok := v.messages[msgUID]
 	if !ok || msg.ConversationType != kind || !inConversation(msg, userID, targetID) {
+		noteMatched(w, 0)
 		rcError(w, 1002, "no such message in this conversation")
 		return
 	}
+	listed := make(map[string]bool, len(keys))
+	held := 0
 	for _, key := range keys {
+		if _, set := msg.Extensions[key]; set && !listed[key] {
+			held++
+		}
+		listed[key] = true
+	}
+	noteMatched(w, held)
+	if v.emu.opts.Strict && held < len(listed) {
+		rcError(w, 1002, strictRefusal("%d of the %d keys in extraKey are not set on this message", len(listed)-held, len(listed)))
+		return
+	}
+	for key := range listed {
 		delete(msg.Extensions, key)
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"code": 200})
@@ -238,12 +252,23 @@ func (v *rongcloudVendor) recallBroadcast(w http.ResponseWriter, r *http.Request
 	}
 	b, ok := v.broadcasts[uid]
 	if !ok || b.FromUserID != from {
+		noteMatched(w, 0)
 		rcError(w, 1002, "no such broadcast message from this sender")
 		return
 	}
 	if sent := form.Get("sentTime"); sent != "" && b.SentTime != 0 && sent != strconv.FormatInt(b.SentTime, 10) {
+		noteMatched(w, 0)
 		rcError(w, 1002, "sentTime does not match the message")
 		return
+	}
+	if b.Recalled {
+		noteMatched(w, 0)
+		if v.emu.opts.Strict {
+			rcError(w, 1002, strictRefusal("this broadcast message is already recalled"))
+			return
+		}
+	} else {
+		noteMatched(w, 1)
 	}
 	b.Recalled = true
 	b.Deleted = form.Get("isDelete") == "1"

@@ -242,38 +242,50 @@ func (v *tencentimVendor) deleteBySender(w http.ResponseWriter, r *http.Request)
 	}
 	group, ok := v.groups[*body.GroupID]
 	if !ok {
+		noteMatched(w, 0)
 		tcFail(w, tcGroupNotFound, "group "+*body.GroupID+" does not exist or has been dismissed")
 		return
 	}
 	// Audio-video groups keep no history, so there is nothing to recall; Tencent says OK.
-	if group.Type == groupTypeAVChatRoom {
-		tcOK(w)
+	var recall []int
+	if group.Type != groupTypeAVChatRoom {
+		var topic string
+		if body.TopicID != nil {
+			topic = *body.TopicID
+			if !slices.Contains(group.Topics, topic) {
+				noteMatched(w, 0)
+				tcFail(w, tcInvalidParameter, fmt.Sprintf("TopicId %s is not a topic of group %s", topic, group.GroupID))
+				return
+			}
+		}
+		recall = recallable(group, topic, *body.SenderAccount)
+	}
+	noteMatched(w, len(recall))
+	if v.emu.opts.Strict && len(recall) == 0 {
+		tcFail(w, tcInvalidParameter, strictRefusal("Sender_Account has no message to recall among the last %d of this group or topic", tencentRecallWindow))
 		return
 	}
-	var topic string
-	if body.TopicID != nil {
-		topic = *body.TopicID
-		if !slices.Contains(group.Topics, topic) {
-			tcFail(w, tcInvalidParameter, fmt.Sprintf("TopicId %s is not a topic of group %s", topic, group.GroupID))
-			return
-		}
+	for _, i := range recall {
+		group.Messages[i].Recalled = true
 	}
-	recallBySender(group, topic, *body.SenderAccount)
 	tcOK(w)
 }
 
-// recallBySender marks sender's messages among the last tencentRecallWindow of one stream.
-// Messages are kept in seq order, so the window is the stream's tail.
-func recallBySender(group *TencentIMGroup, topic, sender string) {
+// recallable returns the positions of sender's messages not yet recalled among the last
+// tencentRecallWindow of one stream. Messages are kept in seq order, so the window is the
+// stream's tail.
+func recallable(group *TencentIMGroup, topic, sender string) []int {
 	var stream []int
 	for i, m := range group.Messages {
 		if m.TopicID == topic {
 			stream = append(stream, i)
 		}
 	}
+	var found []int
 	for _, i := range stream[max(0, len(stream)-tencentRecallWindow):] {
-		if group.Messages[i].Sender == sender {
-			group.Messages[i].Recalled = true
+		if m := group.Messages[i]; m.Sender == sender && !m.Recalled {
+			found = append(found, i)
 		}
 	}
+	return found
 }

@@ -14,7 +14,7 @@ resource "imops_rongcloud_extension_delete" "policy_sweep" {
   user_id           = "alice"
   conversation_type = "private"
   target_id         = "bob"
-  extra_keys        = toset(var.flagged_extension_keys)
+  extra_keys        = var.flagged_extension_keys
   sync_sender       = true
 
   # Re-run the deletion when the ticket changes, even if the keys are the same.
@@ -24,5 +24,7 @@ resource "imops_rongcloud_extension_delete" "policy_sweep" {
 }
 
 variable "flagged_extension_keys" {
-  type = list(string)
+  description = "Extension keys the policy job flagged on this message."
+  type        = list(string)
+  default     = ["promo_link", "external_contact"]
 }

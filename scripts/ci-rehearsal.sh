@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# CI: the README's rehearsal section works as written, and rehearsals fail or warn when they
+# should.
+#   1. The fenced block after <!-- ci: rehearsal --> in README.md runs verbatim, from a
+#      directory outside the checkout, in an empty HOME, with IMOPS_SRC naming the checkout;
+#      its output must show what was deleted, what was kept and what each request matched.
+#   2. A rehearsal against a fixture that lacks the targeted data fails in strict mode (the
+#      default) and, with --no-strict, passes but flags the requests that matched nothing.
+#   3. Ctrl-C during a rehearsal stops the emulator, frees its port and removes the throwaway
+#      directory.
+set -euo pipefail
+# shellcheck source=lib/ci.sh
+source "$(dirname "$0")/lib/ci.sh"
+trap ci_cleanup EXIT
+
+# expect LOG TEXT...: each TEXT must be in LOG.
+expect() {
+  local log="$1" text
+  shift
+  for text in "$@"; do
+    grep -qF -- "$text" "$log" || { cat "$log"; fail "expected \"$text\" in the output"; }
+  done
+}
+
+fresh_home
+export IMOPS_SRC="$ci_repo"
+scratch="$(ci_scratch)"
+
+echo "    1. the README's rehearsal block"
+awk '/<!-- ci: rehearsal -->/ { marked = 1; next }
+     marked && /^```/ { if (inside) exit; inside = 1; next }
+     inside { print }' "$ci_repo/README.md" >"$scratch/readme-block.sh"
+[ -s "$scratch/readme-block.sh" ] || fail "README.md has no fenced block after <!-- ci: rehearsal -->"
+mkdir "$scratch/elsewhere"
+(cd "$scratch/elsewhere" && bash -euo pipefail "$scratch/readme-block.sh") >"$scratch/readme.log" 2>&1 ||
+  { cat "$scratch/readme.log"; fail "the README's rehearsal block failed"; }
+expect "$scratch/readme.log" \
+  "(strict)" \
+  "Deleted or changed (5):" \
+  "- deleted  easemob.users.agent_0042.chats.customer_81934[1235807318835202004]" \
+  "- deleted  rongcloud.messages.BRGM-DEN2-01E4-BN66.extensions.phone" \
+  "~ changed  tencentim.groups.@TGS#2C5SZEAEF.messages[seq=4].recalled: false -> true" \
+  "rongcloud  message BRGM-DEN2-01E4-BN67 (group group-42): extensions phone, pinned" \
+  "easemob    customer_81934, chat with agent_0042: 5 messages" \
+  "tencentim  group @TGS#2C5SZEAEG: 1 message: seq 1" \
+  "/message/expansion/delete.json  matched 1"
+! grep -q "matched nothing" "$scratch/readme.log" || { cat "$scratch/readme.log"; fail "the README's rehearsal matched nothing somewhere"; }
+
+echo "    2. a fixture without the targeted data: strict fails, lenient warns"
+build_emulator
+export IMOPS_EMULATOR="$emulator_bin"
+wrong="$ci_repo/scripts/testdata/fixture-without-targets.json"
+if "$ci_repo/scripts/rehearse.sh" "$ci_repo/examples/rehearsal" "$wrong" >"$scratch/strict.log" 2>&1; then
+  cat "$scratch/strict.log"
+  fail "a strict rehearsal against a fixture without the targeted data passed"
+fi
+expect "$scratch/strict.log" "imops-emulator -strict" "<- matched nothing" "The rehearsal FAILED"
+"$ci_repo/scripts/rehearse.sh" --no-strict "$ci_repo/examples/rehearsal" "$wrong" >"$scratch/lenient.log" 2>&1 ||
+  { cat "$scratch/lenient.log"; fail "a lenient rehearsal failed"; }
+expect "$scratch/lenient.log" "! 2 requests matched nothing in the store"
+
+echo "    3. Ctrl-C stops the emulator"
+mkdir "$scratch/tmp"
+cat >"$scratch/slow-terraform" <<SH
+#!/usr/bin/env bash
+touch "$scratch/terraform-started"
+sleep 300
+SH
+chmod +x "$scratch/slow-terraform"
+set -m # the rehearsal gets a process group of its own, as a terminal's foreground job has
+TERRAFORM="$scratch/slow-terraform" TMPDIR="$scratch/tmp" "$ci_repo/scripts/rehearse.sh" >"$scratch/interrupted.log" 2>&1 &
+rehearsal=$!
+set +m
+for _ in $(seq 1 300); do [ -e "$scratch/terraform-started" ] && break; sleep 0.1; done
+[ -e "$scratch/terraform-started" ] || { cat "$scratch/interrupted.log"; fail "the rehearsal never reached terraform"; }
+kill -INT -- "-$rehearsal"
+status=0
+wait "$rehearsal" || status=$?
+[ "$status" -eq 130 ] || { cat "$scratch/interrupted.log"; fail "an interrupted rehearsal exited $status, want 130"; }
+port="$(sed -nE 's#^ +http://127\.0\.0\.1:([0-9]+)$#\1#p' "$scratch/interrupted.log")"
+[ -n "$port" ] || { cat "$scratch/interrupted.log"; fail "no emulator URL in the rehearsal's output"; }
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  fail "the emulator still listens on port $port after Ctrl-C"
+fi
+[ -z "$(ls -A "$scratch/tmp")" ] || fail "the interrupted rehearsal left $(ls "$scratch/tmp") behind"
+echo "    rehearsal: README block, strict and lenient runs, Ctrl-C: all as expected"

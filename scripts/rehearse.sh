@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# Rehearse a cleanup against imops-emulator before applying it for real:
+#
+#   scripts/rehearse.sh [--no-strict] [CONFIG_DIR [FIXTURE]]
+#
+# CONFIG_DIR (default: examples/rehearsal) is the configuration to rehearse, FIXTURE (default:
+# CONFIG_DIR/fixture.json) the data the emulator starts with: what the cleanup targets, and what
+# must be kept. The script, runnable from any directory:
+#   1. starts the emulator on a free loopback port, in strict mode (unless --no-strict), so a
+#      request naming anything the fixture does not hold fails the apply;
+#   2. clears every IMOPS_* vendor variable and points the provider at the emulator with the
+#      fixture's credentials, so nothing can reach a real vendor (a configuration that names an
+#      endpoint itself, region, api_urls or api_url, is refused: it cannot be redirected);
+#   3. copies CONFIG_DIR to a throwaway directory with a local backend (its real backend and
+#      state stay untouched, and its lock file is left out) and runs terraform init and apply;
+#   4. shows what the apply deleted or changed, what was kept, and what each vendor request
+#      matched in the store;
+#   5. stops the emulator, also on Ctrl-C or an error, and removes the throwaway directory.
+# It exits with terraform's status.
+#
+# The provider must be installable by terraform init: from the registry, or from a checkout with
+# `make install`. Environment: TERRAFORM (default: terraform; tofu works too); IMOPS_EMULATOR, an
+# imops-emulator binary (default: built from the checkout this script is in).
+set -euo pipefail
+
+usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
+
+strict=(-strict)
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-strict) strict=(); shift ;;
+    -h | --help) usage; exit 0 ;;
+    --) shift; break ;;
+    -*) echo "rehearse.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+    *) break ;;
+  esac
+done
+[ $# -le 2 ] || { usage >&2; exit 2; }
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+config="$(cd "${1:-$repo/examples/rehearsal}" && pwd)"
+fixture="${2:-$config/fixture.json}"
+[ -f "$fixture" ] || { echo "rehearse.sh: no fixture at $fixture" >&2; exit 2; }
+fixture="$(cd "$(dirname "$fixture")" && pwd)/$(basename "$fixture")"
+# The rehearsal redirects the provider through IMOPS_* variables only: an endpoint written in
+# the configuration would win over them and send the rehearsal to a real vendor.
+if endpoints="$(grep -HnE '^[[:space:]]*(region|api_urls|api_url)[[:space:]]*=' "$config"/*.tf)"; then
+  echo "rehearse.sh: the configuration names vendor endpoints, which a rehearsal cannot redirect to the emulator:" >&2
+  echo "$endpoints" >&2
+  echo "Take them from IMOPS_*_REGION, IMOPS_*_API_URLS and IMOPS_EASEMOB_API_URL instead." >&2
+  exit 2
+fi
+terraform="${TERRAFORM:-terraform}"
+command -v "$terraform" >/dev/null || { echo "rehearse.sh: $terraform is not on PATH (set TERRAFORM)" >&2; exit 2; }
+
+# shellcheck source=lib/emulator.sh
+source "$repo/scripts/lib/emulator.sh"
+work="$(mktemp -d "${TMPDIR:-/tmp}/imops-rehearsal.XXXXXX")"
+cleanup() {
+  stop_emulator
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+emulator="${IMOPS_EMULATOR:-}"
+if [ -z "$emulator" ]; then
+  echo "==> Building imops-emulator"
+  (cd "$repo" && go build -o "$work/imops-emulator" ./cmd/imops-emulator)
+  emulator="$work/imops-emulator"
+fi
+
+echo "==> Starting the emulator with $fixture${strict:+ (strict)}"
+start_emulator "$emulator" "$work" -fixture "$fixture" "${strict[@]}"
+base="$emulator_url"
+echo "    $base"
+
+provider_env="$("$emulator" env -url "$base" -fixture "$fixture")"
+eval "$provider_env"
+unset TF_WORKSPACE TF_DATA_DIR
+export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
+
+echo "==> Copying $config to a throwaway directory with a local backend"
+mkdir "$work/config"
+(cd "$config" && tar -cf - --exclude=.terraform --exclude=.terraform.lock.hcl --exclude=terraform.tfstate.d \
+  --exclude='*.tfstate' --exclude='*.tfstate.backup' .) | (cd "$work/config" && tar -xf -)
+cat >"$work/config/zz_imops_rehearsal_override.tf" <<'HCL'
+# Written by scripts/rehearse.sh: the rehearsal's state stays in its throwaway directory.
+terraform {
+  backend "local" {}
+}
+HCL
+
+"$emulator" dump -url "$base" >"$work/before.json"
+echo "==> $terraform init && $terraform apply"
+status=0
+(cd "$work/config" && "$terraform" init -input=false -no-color >"$work/init.log" 2>&1) ||
+  { status=$?; cat "$work/init.log" >&2; }
+if [ "$status" -eq 0 ]; then
+  (cd "$work/config" && "$terraform" apply -auto-approve -input=false -no-color) || status=$?
+fi
+"$emulator" dump -url "$base" >"$work/after.json"
+"$emulator" dump -url "$base" -requests >"$work/requests.json"
+
+echo
+echo "==> What the rehearsal did to the emulator's store"
+"$emulator" diff -requests "$work/requests.json" "$work/before.json" "$work/after.json"
+if [ "$status" -ne 0 ]; then
+  echo
+  echo "==> The rehearsal FAILED ($terraform exited $status): see the errors above."
+fi
+exit "$status"
