@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -47,6 +48,10 @@ var acceptanceCLI = sync.OnceValues(func() (testCLI, error) {
 		// OpenTofu keeps Terraform's field name.
 		Version string `json:"terraform_version"`
 	}
+	// OpenTofu prints warnings about its CLI configuration on standard output, before the JSON.
+	if start := bytes.IndexByte(out, '{'); start > 0 {
+		out = out[start:]
+	}
 	if err := json.Unmarshal(out, &reported); err != nil {
 		return testCLI{}, fmt.Errorf("%s version -json: %w", path, err)
 	}
@@ -60,7 +65,7 @@ var acceptanceCLI = sync.OnceValues(func() (testCLI, error) {
 		return testCLI{}, fmt.Errorf("%s version: %w", path, err)
 	}
 	product := "Terraform"
-	if strings.HasPrefix(string(human), "OpenTofu") {
+	if strings.Contains(string(human), "OpenTofu v") {
 		product = "OpenTofu"
 	}
 	return testCLI{Path: path, Product: product, Version: v}, nil
