@@ -25,9 +25,9 @@ import (
 
 // These tests run actions the way users do, with the real Terraform (>= 1.14) on the command
 // line: `terraform apply -invoke=action.TYPE.NAME` and `action_trigger` in a resource's
-// lifecycle. terraform-plugin-testing drives plan and apply only, so the tests start the binary
-// themselves, and the provider is served by the test process (as under a debugger, through
-// TF_REATTACH_PROVIDERS), so that the emulator's store can be checked after each command.
+// lifecycle. terraform-plugin-testing drives plan and apply only and cannot pass -invoke, so
+// these tests start the binary themselves. The provider is served by the test process, as under
+// a debugger (TF_REATTACH_PROVIDERS), and each test checks the emulator's store after a command.
 
 // serveProviderForCLI serves a fresh provider until the test ends and returns the
 // TF_REATTACH_PROVIDERS value that points Terraform at it.
