@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Terraform and OpenTofu CLIs pinned in tools/cli/versions, for the provider tests.
 #
-#   tools/cli/build.sh [NAME...]       build each pinned CLI (all by default) unless the cache
-#                                      already holds it, then print "NAME VERSION PATH"
+#   tools/cli/build.sh [NAME...]       build each pinned CLI (all by default, side by side)
+#                                      unless the cache already holds it, then print
+#                                      "NAME VERSION PATH"
 #   tools/cli/build.sh path [NAME...]  print where each binary is (or will be) cached
 #   tools/cli/build.sh bump [NAME...]  point the wrapper modules at the pinned versions
 #
@@ -111,5 +112,18 @@ case "$cmd" in
     # One build at a time per cache, so two runs started together do not build twice.
     exec 9>"$cache/.lock"
     if command -v flock >/dev/null; then flock 9; fi
-    for name in "$@"; do build "$name"; done ;;
+    # The CLIs build side by side: each go build leaves cores idle while it links or waits on
+    # a package that the rest depends on, and they share many modules and packages. Their
+    # result lines come out in the order asked for; progress and errors as they happen.
+    results=$(mktemp -d)
+    trap 'rm -rf "$results"' EXIT
+    pids=()
+    for name in "$@"; do
+      build "$name" >"$results/$name" &
+      pids+=($!)
+    done
+    failed=0
+    for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+    for name in "$@"; do cat "$results/$name"; done
+    exit "$failed" ;;
 esac
