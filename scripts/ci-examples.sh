@@ -11,11 +11,11 @@ set -euo pipefail
 source "$(dirname "$0")/lib/ci.sh"
 trap ci_cleanup EXIT
 
+terraform_new="$(terraform_1_14)" # before fresh_home: make tools keeps it below the real HOME
 fresh_home
 terraform fmt -check -recursive -diff "$ci_repo/examples" >/dev/null ||
   { terraform fmt -check -recursive -diff "$ci_repo/examples" || true; fail "terraform fmt: examples/ is not formatted (run terraform fmt -recursive examples)"; }
 
-terraform_new="$(terraform_1_14)"
 make -C "$ci_repo" --no-print-directory install >/dev/null
 
 validated=0 skipped=0
@@ -24,7 +24,7 @@ while IFS= read -r dir; do
   cli=terraform
   if grep -qE '^action "' "$dir"/*.tf; then
     if [ -z "$terraform_new" ]; then
-      echo "    skipped $name: actions need Terraform >= 1.14 (set TERRAFORM_1_14 to one, or run make tools)"
+      missing_cli "$name" "actions need Terraform >= 1.14 (set TERRAFORM_1_14 to one)"
       skipped=$((skipped + 1))
       continue
     fi

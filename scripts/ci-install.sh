@@ -15,7 +15,7 @@ tofu="$(opentofu)"
 if [ -n "$tofu" ]; then
   clis+=("$tofu")
 else
-  echo "    OpenTofu: skipped, no tofu binary (set TOFU, or run make tools)"
+  missing_cli OpenTofu "no tofu binary (set TOFU to one)"
 fi
 
 fresh_home

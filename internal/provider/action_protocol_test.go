@@ -18,9 +18,11 @@ import (
 	"github.com/imops/terraform-provider-imops/internal/emulator"
 )
 
-// Terraform 1.11 cannot run actions, so these tests speak plugin protocol 6 to the provider
-// server directly, in the order Terraform ≥ 1.14 does: GetProviderSchema, ConfigureProvider,
-// ValidateActionConfig, PlanAction, InvokeAction.
+// These tests speak plugin protocol 6 to the provider server directly, in the order Terraform
+// ≥ 1.14 does (GetProviderSchema, ConfigureProvider, ValidateActionConfig, PlanAction,
+// InvokeAction), for what the command line does not show exactly: how the schemas compare and
+// which attribute path each diagnostic carries. They run on every CLI of the test matrix; the
+// actions themselves are tested through the real Terraform in action_cli_test.go.
 
 // resourceOnlyAttributes are the resource surface's own attributes, absent from actions.
 var resourceOnlyAttributes = []string{"triggers", "id", "executed_at", "vendor_calls", "vendor_app"}
@@ -268,6 +270,33 @@ func unsetVendorEnv(t *testing.T) {
 	}
 }
 
+// The registry docs are generated from the schemas: the provider, every resource and every
+// action, and each of their attributes and blocks, carry a Markdown description.
+func TestSchemas_documented(t *testing.T) {
+	p := newProtocolProvider(t)
+	var check func(what string, block *tfprotov6.SchemaBlock)
+	check = func(what string, block *tfprotov6.SchemaBlock) {
+		if block.Description == "" || block.DescriptionKind != tfprotov6.StringKindMarkdown {
+			t.Errorf("%s: no Markdown description", what)
+		}
+		for _, attr := range block.Attributes {
+			if attr.Description == "" || attr.DescriptionKind != tfprotov6.StringKindMarkdown {
+				t.Errorf("%s.%s: no Markdown description", what, attr.Name)
+			}
+		}
+		for _, nested := range block.BlockTypes {
+			check(what+"."+nested.TypeName, nested.Block)
+		}
+	}
+	check("provider", p.schema.Provider.Block)
+	for typeName, resourceSchema := range p.schema.ResourceSchemas {
+		check("resource "+typeName, resourceSchema.Block)
+	}
+	for typeName, actionSchema := range p.schema.ActionSchemas {
+		check("action "+typeName, actionSchema.Schema.Block)
+	}
+}
+
 // Every operation is also an action with the resource's arguments: same names, types,
 // descriptions and required/optional split, and nothing computed or sensitive.
 func TestActionSchemas_matchResources(t *testing.T) {
@@ -330,220 +359,47 @@ func TestActionSchemas_matchResources(t *testing.T) {
 	}
 }
 
-// actionRow is one invocation against a fresh emulator and what must follow from it. Adding
-// an operation's action coverage is one more row.
-type actionRow struct {
-	name     string
-	typeName string
-	config   map[string]any
-	// fixture changes testFixture() before the emulator starts.
-	fixture func(*emulator.Fixture)
-	// wantLastProgress must be contained in the last progress line of a successful run, and
-	// at least minProgress lines must arrive (the "done" line counts).
-	wantLastProgress string
-	minProgress      int
-	// wantError, when set, must match the detail of the run's error diagnostic.
-	wantError *regexp.Regexp
-	// check inspects the store after the run, failed or not.
-	check func(t *testing.T, before, after emulator.Snapshot)
-	// requests, when set, inspects what the vendor received; defaults the action schema
-	// cannot hold show up here.
-	requests func(t *testing.T, reqs []emulator.RequestRecord)
-}
-
-func TestActionInvoke_emulator(t *testing.T) {
-	bulkKeys := make([]string, 250)
-	for i := range bulkKeys {
-		bulkKeys[i] = fmt.Sprintf("k%03d", i)
+// Progress reaches the CLI output of an action and the INFO log of a resource: it names no
+// user, group or message ID (personal data), for every operation, whatever its outcome. The
+// CLI tests on Terraform >= 1.14 check the same lines as users see them; this runs everywhere.
+func TestActionProgress_namesNoID(t *testing.T) {
+	keys := make([]string, 250)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("k%03d", i)
 	}
-	rows := []actionRow{
-		{
-			name:     "rongcloud extension delete, 250 keys in 3 calls",
-			typeName: "imops_rongcloud_extension_delete",
-			config: map[string]any{
-				"message_uid": "MSG-PRIVATE-1", "user_id": "carol", "conversation_type": "private",
-				"target_id": "bob", "extra_keys": bulkKeys,
-			},
-			fixture: func(f *emulator.Fixture) {
-				extensions := map[string]string{"unrelated": "stay"}
-				for _, key := range bulkKeys {
-					extensions[key] = "v"
-				}
-				f.RongCloud.Messages[1].Extensions = extensions
-			},
-			wantLastProgress: "done, 3 calls (250 of 250 extension keys)",
-			minProgress:      2,
-			check: func(t *testing.T, _, after emulator.Snapshot) {
-				if got := after.RongCloud.Messages["MSG-PRIVATE-1"].Extensions; len(got) != 1 || got["unrelated"] != "stay" {
-					t.Errorf("extensions left = %d (%v), want only unrelated", len(got), got)
-				}
-				if got := after.RongCloud.Messages["MSG-GROUP-1"].Extensions; len(got) != 3 {
-					t.Errorf("untargeted message changed: %v", got)
-				}
-			},
-			requests: func(t *testing.T, reqs []emulator.RequestRecord) {
-				if len(reqs) != 3 {
-					t.Fatalf("%d requests, want 3 calls of at most 100 keys", len(reqs))
-				}
-				for _, req := range reqs {
-					if !strings.Contains(req.Body, "isSyncSender=0") {
-						t.Errorf("sync_sender left out should send its default isSyncSender=0: %s", req.Body)
-					}
-				}
-			},
-		},
-		{
-			name:     "rongcloud extension delete, wrong target",
-			typeName: "imops_rongcloud_extension_delete",
-			config: map[string]any{
-				"message_uid": "MSG-GROUP-1", "user_id": "alice", "conversation_type": "group",
-				"target_id": "some-other-room", "extra_keys": []string{"leak1"},
-			},
-			wantError: regexp.MustCompile(`(?s)code 1002.*Nothing was recorded`),
-			check: func(t *testing.T, before, after emulator.Snapshot) {
-				if got := after.RongCloud.Messages["MSG-GROUP-1"].Extensions; len(got) != len(before.RongCloud.Messages["MSG-GROUP-1"].Extensions) {
-					t.Errorf("a refused call changed the message: %v", got)
-				}
-			},
-		},
-		{
-			name:     "rongcloud broadcast recall",
-			typeName: "imops_rongcloud_broadcast_recall",
-			config: map[string]any{
-				"from_user_id": "system", "message_uid": "BCST-1", "sent_time": 1763856000000, "is_delete": true,
-			},
-			wantLastProgress: "RongCloud: done, 1 call",
-			check: func(t *testing.T, _, after emulator.Snapshot) {
-				if b := after.RongCloud.Broadcasts["BCST-1"]; !b.Recalled || !b.Deleted {
-					t.Errorf("BCST-1 = %+v, want recalled and deleted", b)
-				}
-				if b := after.RongCloud.Broadcasts["BCST-2"]; b.Recalled {
-					t.Errorf("untargeted broadcast BCST-2 was recalled")
-				}
-			},
-		},
-		{
-			name:      "rongcloud broadcast recall, wrong sender",
-			typeName:  "imops_rongcloud_broadcast_recall",
-			config:    map[string]any{"from_user_id": "mallory", "message_uid": "BCST-2"},
-			wantError: regexp.MustCompile(`code 1002`),
-			check: func(t *testing.T, _, after emulator.Snapshot) {
-				if after.RongCloud.Broadcasts["BCST-2"].Recalled {
-					t.Errorf("BCST-2 recalled on behalf of the wrong sender")
-				}
-			},
-		},
-		{
-			name:             "easemob roaming clear",
-			typeName:         "imops_easemob_roaming_clear",
-			config:           map[string]any{"user_id": "alice"},
-			wantLastProgress: "Easemob: done, 1 call",
-			check: func(t *testing.T, before, after emulator.Snapshot) {
-				if n := after.Easemob.MessageCount("alice"); n != 0 {
-					t.Errorf("alice still sees %d messages", n)
-				}
-				if got, want := after.Easemob.MessageCount("bob"), before.Easemob.MessageCount("bob"); got != want {
-					t.Errorf("bob sees %d messages, had %d; only alice's copy should go", got, want)
-				}
-			},
-		},
-		{
-			name:     "easemob roaming chat delete, notify by default",
-			typeName: "imops_easemob_roaming_chat_delete",
-			config:   map[string]any{"user_id": "alice", "peer_user_id": "bob", "message_ids": []string{"ab-1", "ab-4"}},
-			check: func(t *testing.T, _, after emulator.Snapshot) {
-				if got := after.Easemob.ChatView("alice", "bob"); !slices.Equal(got, []string{"ab-2", "ab-3"}) {
-					t.Errorf("alice's chat with bob = %v, want [ab-2 ab-3]", got)
-				}
-				if got := after.Easemob.ChatView("bob", "alice"); len(got) != 4 {
-					t.Errorf("bob's copy changed: %v", got)
-				}
-			},
-			requests: func(t *testing.T, reqs []emulator.RequestRecord) {
-				deletes := slices.DeleteFunc(reqs, func(r emulator.RequestRecord) bool { return r.Method != "DELETE" })
-				if len(deletes) != 1 || !strings.Contains(deletes[0].Query, "isNotify=true") {
-					t.Errorf("want one DELETE with the default isNotify=true, got %+v", deletes)
-				}
-			},
-		},
-		{
-			name:             "easemob roaming chat clear",
-			typeName:         "imops_easemob_roaming_chat_clear",
-			config:           map[string]any{"user_id": "alice", "peer_user_id": "bob", "before": "2030-01-01T00:00:00Z"},
-			wantLastProgress: "Easemob: done, 1 call",
-			check: func(t *testing.T, _, after emulator.Snapshot) {
-				if got := after.Easemob.ChatView("alice", "bob"); len(got) != 0 {
-					t.Errorf("alice's chat with bob = %v, want it cleared", got)
-				}
-				if got := after.Easemob.ChatView("bob", "alice"); len(got) != 4 {
-					t.Errorf("bob's copy changed: %v", got)
-				}
-			},
-		},
-		{
-			name:             "easemob roaming group clear",
-			typeName:         "imops_easemob_roaming_group_clear",
-			config:           map[string]any{"user_id": "alice", "group_id": "g1", "before": "2030-01-01T00:00:00Z"},
-			wantLastProgress: "Easemob: done, 1 call",
-		},
-		{
-			name:             "tencent delete by sender",
-			typeName:         "imops_tencentim_group_message_delete_by_sender",
-			config:           map[string]any{"group_id": testTencentIMPublic, "sender_account": "spammer"},
-			wantLastProgress: "done, 1 call",
-			check: func(t *testing.T, _, after emulator.Snapshot) {
-				if got := after.TencentIM.Recalled(testTencentIMPublic); !slices.Equal(got, []uint64{2, 4}) {
-					t.Errorf("recalled seqs = %v, want [2 4]", got)
-				}
-				if got := after.TencentIM.Recalled(testTencentIMCommunity); len(got) != 0 {
-					t.Errorf("another group lost messages: %v", got)
-				}
-			},
-		},
+	configs := map[string]map[string]any{
+		"imops_rongcloud_extension_delete": {"message_uid": "MSG-PRIVATE-1", "user_id": "carol",
+			"conversation_type": "private", "target_id": "bob", "extra_keys": keys},
+		"imops_rongcloud_broadcast_recall":               {"from_user_id": "system", "message_uid": "BCST-1", "sent_time": 1763856000000},
+		"imops_easemob_roaming_chat_delete":              {"user_id": "alice", "peer_user_id": "bob", "message_ids": []string{"ab-1", "ab-4"}},
+		"imops_easemob_roaming_group_delete":             {"user_id": "alice", "group_id": "g1", "message_ids": []string{"g1-1"}},
+		"imops_easemob_roaming_clear":                    {"user_id": "alice"},
+		"imops_easemob_roaming_chat_clear":               {"user_id": "alice", "peer_user_id": "bob", "before": "2030-01-01T00:00:00Z"},
+		"imops_easemob_roaming_group_clear":              {"user_id": "alice", "group_id": "room-1", "before": "2030-01-01T00:00:00Z"},
+		"imops_tencentim_group_message_delete_by_sender": {"group_id": testTencentIMPublic, "sender_account": "spammer"},
 	}
-	for _, row := range rows {
-		t.Run(row.name, func(t *testing.T) {
+	for _, op := range operations() {
+		config, ok := configs[op.TypeName()]
+		if !ok {
+			t.Errorf("%s has no configuration in this test", op.TypeName())
+			continue
+		}
+		t.Run(op.TypeName(), func(t *testing.T) {
 			unsetVendorEnv(t)
-			fixture := testFixture()
-			if row.fixture != nil {
-				row.fixture(&fixture)
-			}
-			emu, baseURL := testEmulator(t, fixture, emulator.Options{})
-			before := emu.Snapshot()
+			_, baseURL := testEmulator(t, testFixture(), emulator.Options{})
 			p := newProtocolProvider(t)
 			p.configure(baseURL)
-			result := p.run(row.typeName, p.actionConfig(row.typeName, row.config))
-
-			if row.wantError != nil {
-				if len(result.diagnostics) != 1 || !hasError(result.diagnostics) {
-					t.Fatalf("want one error diagnostic, got:%s", formatDiagnostics(result.diagnostics))
-				}
-				d := result.diagnostics[0]
-				if d.Summary != "Error running "+row.typeName || !row.wantError.MatchString(d.Detail) {
-					t.Errorf("error diagnostic %q / %q, want summary naming the type and detail matching %s", d.Summary, d.Detail, row.wantError)
-				}
-			} else {
-				requireNoErrors(t, "InvokeAction", result.diagnostics)
-				if len(result.progress) == 0 || len(result.progress) < row.minProgress {
-					t.Fatalf("%d progress events, want at least max(1, %d): %q", len(result.progress), row.minProgress, result.progress)
-				}
-				if last := result.progress[len(result.progress)-1]; !strings.Contains(last, row.wantLastProgress) || !strings.Contains(last, ": done, ") {
-					t.Errorf("last progress event %q, want a done line containing %q (all: %q)", last, row.wantLastProgress, result.progress)
-				}
-				// Progress reaches the CLI output and INFO logs: no user, group or message ID in it.
-				for _, id := range configIDs(row.config) {
-					for _, line := range result.progress {
-						if strings.Contains(line, id) {
-							t.Errorf("progress line %q names %q; IDs are personal data and stay out of progress", line, id)
-						}
+			result := p.run(op.TypeName(), p.actionConfig(op.TypeName(), config))
+			requireNoErrors(t, "InvokeAction", result.diagnostics)
+			if len(result.progress) == 0 {
+				t.Fatal("no progress line")
+			}
+			for _, id := range configIDs(config) {
+				for _, line := range result.progress {
+					if strings.Contains(line, id) {
+						t.Errorf("progress line %q names %q", line, id)
 					}
 				}
-			}
-			if row.check != nil {
-				row.check(t, before, emu.Snapshot())
-			}
-			if row.requests != nil {
-				row.requests(t, emu.Requests())
 			}
 		})
 	}
@@ -635,39 +491,5 @@ func TestActionValidate_rejectsBeforeAnyCall(t *testing.T) {
 	}
 	if reqs := emu.Requests(); len(reqs) != 0 {
 		t.Errorf("invalid configs reached the vendors: %+v", reqs)
-	}
-}
-
-// An action of a vendor the provider has no credentials for fails naming the vendor and the
-// missing settings, without a request.
-func TestActionInvoke_vendorNotConfigured(t *testing.T) {
-	unsetVendorEnv(t)
-	emu, baseURL := testEmulator(t, testFixture(), emulator.Options{})
-	p := newProtocolProvider(t)
-	config := protocolProviderConfig(baseURL)
-	delete(config, "rongcloud")
-	resp, err := p.server.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{
-		TerraformVersion: "1.14.0", Config: dynamicValue(t, p.schema.Provider.ValueType(), config),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	requireNoErrors(t, "ConfigureProvider", resp.Diagnostics)
-	actionConfig := p.actionConfig("imops_rongcloud_broadcast_recall", map[string]any{"from_user_id": "system", "message_uid": "BCST-1"})
-	plan, err := p.actions.PlanAction(context.Background(), &tfprotov6.PlanActionRequest{ActionType: "imops_rongcloud_broadcast_recall", Config: actionConfig})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(plan.Diagnostics) != 1 || plan.Diagnostics[0].Severity != tfprotov6.DiagnosticSeverityWarning ||
-		!strings.Contains(plan.Diagnostics[0].Detail, "app_secret") {
-		t.Errorf("planning should warn that RongCloud is not configured, got:%s", formatDiagnostics(plan.Diagnostics))
-	}
-	result := p.run("imops_rongcloud_broadcast_recall", actionConfig)
-	if !hasError(result.diagnostics) || !strings.Contains(result.diagnostics[0].Detail, "RongCloud is not configured") ||
-		!strings.Contains(result.diagnostics[0].Detail, "app_key") {
-		t.Errorf("want an error naming RongCloud and app_key, got:%s", formatDiagnostics(result.diagnostics))
-	}
-	if reqs := emu.Requests(); len(reqs) != 0 {
-		t.Errorf("unconfigured vendor was called: %+v", reqs)
 	}
 }

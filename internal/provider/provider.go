@@ -31,6 +31,10 @@ var (
 	_ provider.ProviderWithActions = (*imopsProvider)(nil)
 )
 
+// ProviderAddress is the provider's registry address: Terraform keys the provider's schemas,
+// state and reattach configuration by it.
+const ProviderAddress = "registry.terraform.io/imops/imops"
+
 // New returns a constructor for the provider at the given version, as providerserver wants.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider { return &imopsProvider{version: version} }

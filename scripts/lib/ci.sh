@@ -7,9 +7,24 @@ source "$(dirname "${BASH_SOURCE[0]}")/emulator.sh"
 # ci_repo is the checkout the checks run on.
 ci_repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
-# ci_cli_cache is where `make tools` keeps the Terraform and OpenTofu builds the checks can
-# use (terraform-1.14.x/terraform, tofu-x.y.z/tofu), read before fresh_home changes HOME.
-ci_cli_cache="${XDG_CACHE_HOME:-$HOME/.cache}/imops/cli"
+# pinned_cli NAME prints where `make tools` keeps the pinned CLI NAME (tools/cli/versions:
+# terraform-1.14, tofu-1.12, ...) when it has been built; nothing otherwise. Read before
+# fresh_home changes HOME, since the cache lives under it.
+pinned_cli() {
+  local path
+  path="$(bash "$ci_repo/tools/cli/build.sh" path "$1" 2>/dev/null)" || return 0
+  [ -x "$path" ] && echo "$path"
+  return 0
+}
+
+# missing_cli WHAT REASON: in CI, a check that cannot find the CLI it needs fails (the tools
+# step builds them, so a missing one is a bug); on a developer's machine it is skipped, saying so.
+missing_cli() {
+  if [ "${CI:-}" = true ]; then
+    fail "$1: $2 (CI builds it in the tools step: run make tools)"
+  fi
+  echo "    skipped $1: $2 (run make tools)"
+}
 
 # ci_scratch prints a new directory below one root that ci_cleanup (the EXIT trap) removes; the
 # root is made here, as ci_scratch runs in a command substitution's subshell.
@@ -45,15 +60,15 @@ cli_version() {
 }
 
 # terraform_1_14 prints the path of a terraform at least 1.14 (actions need it): $TERRAFORM_1_14
-# if set, else terraform on PATH if new enough, else the oldest such in the make tools cache
-# (the closest to the minimum users may run); or nothing.
+# if set, else terraform on PATH if new enough, else the pinned Terraform 1.14 that make tools
+# builds (the closest to the minimum users may run); or nothing.
 terraform_1_14() {
   local candidate
   if [ -n "${TERRAFORM_1_14:-}" ]; then
     echo "$TERRAFORM_1_14"
     return
   fi
-  for candidate in $(command -v terraform) $(ls -d "$ci_cli_cache"/terraform-*/terraform 2>/dev/null | sort -V); do
+  for candidate in $(command -v terraform) $(pinned_cli terraform-1.14); do
     if [ -x "$candidate" ] && version_at_least "$(cli_version "$candidate")" 1.14; then
       echo "$candidate"
       return
@@ -62,13 +77,13 @@ terraform_1_14() {
 }
 
 # opentofu prints the path of an OpenTofu binary: $TOFU if set, else tofu on PATH, else the
-# newest in the make tools cache; or nothing.
+# pinned one make tools builds; or nothing.
 opentofu() {
   if [ -n "${TOFU:-}" ]; then
     echo "$TOFU"
     return
   fi
-  command -v tofu || ls -d "$ci_cli_cache"/tofu-*/tofu 2>/dev/null | sort -rV | head -n1 || true
+  command -v tofu || pinned_cli tofu-1.12
 }
 
 # build_emulator builds imops-emulator into a scratch directory and sets emulator_bin and

@@ -1,0 +1,10 @@
+// Package azure stands in for Terraform's azure state backend, which this build leaves out.
+package azure
+
+import (
+	"github.com/hashicorp/terraform/internal/backend"
+	"github.com/hashicorp/terraform/internal/backend/remote-state/unavailable"
+)
+
+// New returns a backend that refuses every use.
+func New() backend.Backend { return unavailable.New("azurerm") }

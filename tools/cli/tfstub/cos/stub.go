@@ -1,0 +1,10 @@
+// Package cos stands in for Terraform's cos state backend, which this build leaves out.
+package cos
+
+import (
+	"github.com/hashicorp/terraform/internal/backend"
+	"github.com/hashicorp/terraform/internal/backend/remote-state/unavailable"
+)
+
+// New returns a backend that refuses every use.
+func New() backend.Backend { return unavailable.New("cos") }

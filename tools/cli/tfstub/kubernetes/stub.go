@@ -1,0 +1,10 @@
+// Package kubernetes stands in for Terraform's kubernetes state backend, which this build leaves out.
+package kubernetes
+
+import (
+	"github.com/hashicorp/terraform/internal/backend"
+	"github.com/hashicorp/terraform/internal/backend/remote-state/unavailable"
+)
+
+// New returns a backend that refuses every use.
+func New() backend.Backend { return unavailable.New("kubernetes") }

@@ -1,0 +1,10 @@
+// Package oss stands in for Terraform's oss state backend, which this build leaves out.
+package oss
+
+import (
+	"github.com/hashicorp/terraform/internal/backend"
+	"github.com/hashicorp/terraform/internal/backend/remote-state/unavailable"
+)
+
+// New returns a backend that refuses every use.
+func New() backend.Backend { return unavailable.New("oss") }
