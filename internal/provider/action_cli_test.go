@@ -29,9 +29,9 @@ import (
 // these tests start the binary themselves. The provider is served by the test process, as under
 // a debugger (TF_REATTACH_PROVIDERS), and each test checks the emulator's store after a command.
 
-// serveProviderForCLI serves a fresh provider until the test ends and returns the
-// TF_REATTACH_PROVIDERS value that points Terraform at it.
-func serveProviderForCLI(t *testing.T) string {
+// serveProviderForCLI serves a fresh provider under address until the test ends and returns
+// the TF_REATTACH_PROVIDERS value that points the CLI at it.
+func serveProviderForCLI(t *testing.T, address string) string {
 	t.Helper()
 	server, err := providerserver.NewProtocol6WithError(New("test")())()
 	if err != nil {
@@ -42,7 +42,7 @@ func serveProviderForCLI(t *testing.T) string {
 	closeCh := make(chan struct{})
 	served := make(chan error, 1)
 	go func() {
-		served <- tf6server.Serve(ProviderAddress, func() tfprotov6.ProviderServer { return server },
+		served <- tf6server.Serve(address, func() tfprotov6.ProviderServer { return server },
 			tf6server.WithDebug(ctx, reattachCh, closeCh),
 			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
 			// Provider logs go where TF_LOG and TF_ACC_LOG_PATH say, as in the other acceptance
@@ -61,7 +61,7 @@ func serveProviderForCLI(t *testing.T) string {
 		<-closeCh
 	})
 	type addr struct{ Network, String string }
-	reattach, err := json.Marshal(map[string]any{ProviderAddress: map[string]any{
+	reattach, err := json.Marshal(map[string]any{address: map[string]any{
 		"Protocol": config.Protocol, "ProtocolVersion": config.ProtocolVersion, "Pid": config.Pid, "Test": config.Test,
 		"Addr": addr{Network: config.Addr.Network(), String: config.Addr.String()},
 	}})
@@ -86,7 +86,7 @@ type cliWorkspace struct {
 // fresh directory and runs `terraform init` there.
 func newCLIWorkspace(t *testing.T, cli testCLI, config string) *cliWorkspace {
 	t.Helper()
-	w := &cliWorkspace{t: t, cli: cli, dir: t.TempDir(), reattach: serveProviderForCLI(t)}
+	w := &cliWorkspace{t: t, cli: cli, dir: t.TempDir(), reattach: serveProviderForCLI(t, cli.providerAddress())}
 	w.cliConfig = filepath.Join(t.TempDir(), "empty.tfrc")
 	if err := os.WriteFile(w.cliConfig, nil, 0o600); err != nil {
 		t.Fatal(err)

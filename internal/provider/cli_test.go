@@ -71,14 +71,30 @@ var acceptanceCLI = sync.OnceValues(func() (testCLI, error) {
 	return testCLI{Path: path, Product: product, Version: v}, nil
 })
 
-// requireActionsCLI returns the CLI under test, skipping the test with the reason when that
-// CLI cannot run actions.
-func requireActionsCLI(t *testing.T) testCLI {
+// providerAddress is where the CLI looks for source = "imops/imops": OpenTofu's default
+// registry is its own.
+func (c testCLI) providerAddress() string {
+	if c.Product == "OpenTofu" {
+		return "registry.opentofu.org/imops/imops"
+	}
+	return ProviderAddress
+}
+
+// requireCLI returns the CLI under test.
+func requireCLI(t *testing.T) testCLI {
 	t.Helper()
 	cli, err := acceptanceCLI()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cli
+}
+
+// requireActionsCLI returns the CLI under test, skipping the test with the reason when that
+// CLI cannot run actions.
+func requireActionsCLI(t *testing.T) testCLI {
+	t.Helper()
+	cli := requireCLI(t)
 	if ok, why := cli.runsActions(); !ok {
 		t.Skip(why)
 	}

@@ -3,13 +3,11 @@ package provider
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -18,11 +16,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -137,39 +131,6 @@ func checkHonestAccounting(t *testing.T, diagnostic string, total, deleted int) 
 	return a
 }
 
-// serveProviderForTerraform serves the provider in this process the way `terraform` finds a
-// provider being debugged, and returns the TF_REATTACH_PROVIDERS value that points at it.
-func serveProviderForTerraform(t *testing.T) string {
-	t.Helper()
-	ctx, stop := context.WithCancel(context.Background())
-	reattach := make(chan *plugin.ReattachConfig, 1)
-	closed := make(chan struct{})
-	served := make(chan error, 1)
-	go func() {
-		served <- tf6server.Serve("registry.terraform.io/imops/imops", providerserver.NewProtocol6(New("test")()),
-			tf6server.WithDebug(ctx, reattach, closed),
-			tf6server.WithLoggingSink(t), tf6server.WithGoPluginLogger(hclog.NewNullLogger()))
-	}()
-	var config *plugin.ReattachConfig
-	select {
-	case config = <-reattach:
-	case err := <-served:
-		t.Fatalf("serving the provider: %v", err)
-	}
-	t.Cleanup(func() {
-		stop()
-		<-closed
-	})
-	env, err := json.Marshal(map[string]any{"registry.terraform.io/imops/imops": map[string]any{
-		"Protocol": string(config.Protocol), "ProtocolVersion": config.ProtocolVersion, "Pid": config.Pid, "Test": config.Test,
-		"Addr": map[string]string{"Network": config.Addr.Network(), "String": config.Addr.String()},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(env)
-}
-
 // A 3,000-ID deletion interrupted by Ctrl-C (SIGINT to terraform) mid-run: the error reads
 // as a cancel, accounts for every call, and never reports fewer done + unknown IDs than
 // Easemob deleted. The calls in flight at the interrupt reached Easemob and must count.
@@ -181,33 +142,16 @@ func TestAccEasemobRoamingChatDelete_interruptedByCtrlC(t *testing.T) {
 	if err := tracked.emu.AddFault(emulator.Fault{Kind: emulator.FaultLatency, Latency: "500ms", PathPrefix: "/easemob/acc-org/acc-app/rest/"}); err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	config := `terraform {
-  required_providers {
-    imops = { source = "imops/imops" }
-  }
-}
-` + providerConfig(tracked.url) + fmt.Sprintf(`
+	w := newCLIWorkspace(t, requireCLI(t), providerConfig(tracked.url)+fmt.Sprintf(`
 resource "imops_easemob_roaming_chat_delete" "bulk" {
   user_id      = "alice"
   peer_user_id = "bob"
   message_ids  = %s
 }
-`, hclSet(ids))
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := append(os.Environ(), "TF_REATTACH_PROVIDERS="+serveProviderForTerraform(t), "TF_IN_AUTOMATION=1")
-	terraform := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	initCmd := exec.Command(terraform, "init", "-input=false", "-no-color")
-	initCmd.Dir, initCmd.Env = dir, env
-	if out, err := initCmd.CombinedOutput(); err != nil {
-		t.Fatalf("terraform init: %v\n%s", err, out)
-	}
-
+`, hclSet(ids)))
 	var output bytes.Buffer
-	apply := exec.Command(terraform, "apply", "-auto-approve", "-input=false", "-no-color")
-	apply.Dir, apply.Env, apply.Stdout, apply.Stderr = dir, env, &output, &output
+	apply := w.command("apply", "-auto-approve", "-input=false")
+	apply.Stdout, apply.Stderr = &output, &output
 	if err := apply.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +188,7 @@ resource "imops_easemob_roaming_chat_delete" "bulk" {
 		t.Errorf("accounting %+v with %d deleted: want calls in flight counted as unknown, and some never sent", a, deleted)
 	}
 	t.Logf("interrupted after %d of %d IDs deleted; reported %d done, %d unknown, %d not carried out", deleted, total, a.done, a.unknown, a.notDone)
-	if state, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate")); err == nil && strings.Contains(string(state), "imops_easemob_roaming_chat_delete") {
+	if state, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate")); err == nil && strings.Contains(string(state), "imops_easemob_roaming_chat_delete") {
 		t.Errorf("an interrupted run was recorded in state:\n%s", state)
 	}
 }
