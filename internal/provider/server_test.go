@@ -288,3 +288,40 @@ func TestServer_stopProviderEndsApply(t *testing.T) {
 		t.Fatal("the apply went on after StopProvider")
 	}
 }
+
+// When Terraform stops reading an action's events, the run is ended and the stream returns
+// rather than leaving Invoke blocked on a progress line nobody takes.
+func TestServer_invokeStreamClosedEarly(t *testing.T) {
+	unsetVendorEnv(t)
+	fixture := testFixture()
+	ids := make([]string, 500)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("bulk-%03d", i)
+	}
+	_, baseURL := testEmulator(t, fixture, emulator.Options{DisableRateLimits: true})
+	p := newProtocolProvider(t)
+	p.configure(baseURL)
+	const typeName = "imops_easemob_roaming_chat_delete"
+	stream, err := p.actions.InvokeAction(context.Background(), &tfprotov6.InvokeActionRequest{ActionType: typeName,
+		Config: p.actionConfig(typeName, map[string]any{"user_id": "alice", "peer_user_id": "bob", "message_ids": ids})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	returned := make(chan int, 1)
+	go func() {
+		events := 0
+		for range stream.Events {
+			events++
+			break // Terraform went away after the first line
+		}
+		returned <- events
+	}()
+	select {
+	case events := <-returned:
+		if events != 1 {
+			t.Errorf("%d events before stopping, want 1", events)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the stream did not return after its reader stopped")
+	}
+}
