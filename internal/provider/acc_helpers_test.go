@@ -10,14 +10,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/imops/terraform-provider-imops/internal/emulator"
 )
 
 // testProviderFactories serves the provider in-process to the real terraform binary.
 var testProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"imops": providerserver.NewProtocol6WithError(New("test")()),
+	"imops": NewServer("test"),
 }
 
 // TestMain points terraform-plugin-testing at the terraform on PATH (nothing is downloaded)
@@ -55,7 +54,7 @@ func runTests(m *testing.M) int {
 }
 
 // testEmulator starts an emulator on 127.0.0.1 for one test and returns it with its base URL.
-func testEmulator(t *testing.T, fixture emulator.Fixture, opts emulator.Options) (*emulator.Emulator, string) {
+func testEmulator(t testing.TB, fixture emulator.Fixture, opts emulator.Options) (*emulator.Emulator, string) {
 	t.Helper()
 	emu := emulator.New(fixture, opts)
 	listener, err := net.Listen("tcp", "127.0.0.1:0")

@@ -3,11 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/imops/terraform-provider-imops/internal/client/easemob"
@@ -15,9 +12,6 @@ import (
 
 // The arguments the five Easemob roaming operations share, declared once so their wording and
 // validation cannot drift apart between operations.
-
-// singleMessageID matches a value that travels as exactly one entry of msgIdList.
-var singleMessageID = regexp.MustCompile(`^[^,\s]+$`)
 
 // easemobRoamingNote ends every roaming operation's description.
 const easemobRoamingNote = "Requires message roaming to be enabled for the app in the Easemob console; " +
@@ -50,14 +44,15 @@ func easemobGroupArg(what string) Argument {
 }
 
 func easemobMessageIDsArg(conversation string) Argument {
-	return Argument{Name: "message_ids", Kind: KindStringSet, Required: true,
+	return Argument{Name: "message_ids", Kind: KindStringList, Required: true,
 		Description: fmt.Sprintf("IDs of messages in this %s to delete (at least one), sent %d per call as the "+
-			"comma-separated `msgIdList`, so an ID may not contain a comma or white space. List only IDs from this "+
-			"%s.", conversation, easemob.MessageIDsPerCall, conversation),
-		SetValidators: []validator.Set{setvalidator.SizeAtLeast(1),
-			// A comma inside one ID would name two messages to Easemob.
-			setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1),
-				stringvalidator.RegexMatches(singleMessageID, "must be one message ID, without commas or white space"))}}
+			"comma-separated `msgIdList`, so an ID may not contain a comma or white space, and may be at most %d "+
+			"characters long (Easemob's message IDs are numbers of about 19 digits). List only IDs from this %s.",
+			conversation, easemob.MessageIDsPerCall, easemob.MaxMessageIDLength, conversation),
+		// A comma inside one ID would name two messages to Easemob.
+		ListValidators: []validator.List{listEntries(
+			fmt.Sprintf("is one message ID of at most %d characters, without a comma or white space", easemob.MaxMessageIDLength),
+			easemobMessageIDProblem)}}
 }
 
 func easemobNotifyArg() Argument {

@@ -133,16 +133,16 @@ func TestAccEasemobRoamingChatDelete_invalidInput(t *testing.T) {
 	easemobPlanRefusals(t, "imops_easemob_roaming_chat_delete", map[string]string{
 		`user_id = "alice"
   peer_user_id = "bob"
-  message_ids = []`: `(?s)message_ids.*` + emptySetError,
+  message_ids = []`: `(?s)message_ids.*` + emptyListError,
 		`user_id = "alice"
   peer_user_id = "bob"
-  message_ids = ["ab-1", ""]`: `(?s)message_ids.*` + emptyStringError,
+  message_ids = ["ab-1", ""]`: `(?s)Entry\s+2\s+of\s+message_ids\s+is\s+empty`,
 		`user_id = "alice"
   peer_user_id = "bob"
-  message_ids = ["1235807318835202001,1235807318835202002"]`: `(?s)message_ids.*one\s+message\s+ID,\s+without\s+commas`,
+  message_ids = ["1235807318835202001,1235807318835202002"]`: `(?s)Entry\s+1\s+of\s+message_ids\s+holds\s+a\s+comma`,
 		`user_id = "alice"
   peer_user_id = "bob"
-  message_ids = ["1235807318835202001 "]`: `(?s)message_ids.*one\s+message\s+ID,\s+without\s+commas`,
+  message_ids = ["1235807318835202001 "]`: `(?s)Entry\s+1\s+of\s+message_ids\s+holds\s+a\s+comma,\s+white\s+space`,
 		`user_id = ".."
   peer_user_id = "bob"
   message_ids = ["m1"]`: easemobUserIDError("user_id", `is\s+"\.\.",\s+which\s+a\s+URL\s+reads\s+as\s+a\s+path\s+step`),
@@ -188,7 +188,7 @@ func TestEasemobRoamingChatDeleteAction_progress(t *testing.T) {
 	config := tfsdk.Config{Schema: schemaResp.Schema, Raw: tftypes.NewValue(objectType, map[string]tftypes.Value{
 		"user_id":      tftypes.NewValue(tftypes.String, "alice"),
 		"peer_user_id": tftypes.NewValue(tftypes.String, "bob"),
-		"message_ids":  tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, ids),
+		"message_ids":  tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, ids),
 		"notify":       tftypes.NewValue(tftypes.Bool, nil),
 	})}
 	var lines []string

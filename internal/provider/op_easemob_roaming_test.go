@@ -137,8 +137,8 @@ func easemobUserIDError(attribute, problem string) string {
 	return `(?s)Invalid\s+Easemob\s+user\s+ID.*\s` + attribute + `\s+` + problem
 }
 
-// Regexps for the framework's validator messages, tolerant of Terraform's line wrapping.
+// Regexps for the validators' messages, tolerant of Terraform's line wrapping.
 const (
 	emptyStringError = `length\s+must\s+be\s+at\s+least\s+1`
-	emptySetError    = `must\s+contain\s+at\s+least\s+1\s+elements`
+	emptyListError   = `must\s+list\s+at\s+least\s+one\s+entry`
 )
