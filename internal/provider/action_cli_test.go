@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -13,12 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
 	tfjson "github.com/hashicorp/terraform-json"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/imops/terraform-provider-imops/internal/emulator"
 )
@@ -33,42 +27,9 @@ import (
 // the TF_REATTACH_PROVIDERS value that points the CLI at it.
 func serveProviderForCLI(t *testing.T, address string) string {
 	t.Helper()
-	server, err := providerserver.NewProtocol6WithError(New("test")())()
-	if err != nil {
-		t.Fatalf("creating the provider server: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	reattachCh := make(chan *plugin.ReattachConfig)
-	closeCh := make(chan struct{})
-	served := make(chan error, 1)
-	go func() {
-		served <- tf6server.Serve(address, func() tfprotov6.ProviderServer { return server },
-			tf6server.WithDebug(ctx, reattachCh, closeCh),
-			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
-			// Provider logs go where TF_LOG and TF_ACC_LOG_PATH say, as in the other acceptance
-			// tests, not to the test's output.
-			tf6server.WithLoggingSink(t))
-	}()
-	var config *plugin.ReattachConfig
-	select {
-	case config = <-reattachCh:
-	case err := <-served:
-		cancel()
-		t.Fatalf("serving the provider: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		<-closeCh
-	})
-	type addr struct{ Network, String string }
-	reattach, err := json.Marshal(map[string]any{address: map[string]any{
-		"Protocol": config.Protocol, "ProtocolVersion": config.ProtocolVersion, "Pid": config.Pid, "Test": config.Test,
-		"Addr": addr{Network: config.Addr.Network(), String: config.Addr.String()},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(reattach)
+	reattach, stop := serveProvider(t, address)
+	t.Cleanup(stop)
+	return reattach
 }
 
 // cliWorkspace is one working directory, initialised, whose configuration a test rewrites

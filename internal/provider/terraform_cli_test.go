@@ -66,7 +66,7 @@ func (d *terraformDir) read(name string) []byte {
 // code and the combined output.
 func (d *terraformDir) run(args ...string) (int, string) {
 	d.t.Helper()
-	reattach, stop := serveProviderForTerraform(d.t)
+	reattach, stop := serveProvider(d.t, requireCLI(d.t).providerAddress())
 	defer stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -162,10 +162,10 @@ func (p terraformPlan) warnings() []terraformDiagnostic {
 	return warnings
 }
 
-// serveProviderForTerraform serves the provider in-process, as a provider process would
-// serve one Terraform command, and returns the TF_REATTACH_PROVIDERS value pointing to it and a
-// function that stops it.
-func serveProviderForTerraform(t *testing.T) (string, func()) {
+// serveProvider serves the provider (NewServer, as main does) in-process under address, as a
+// provider process serves a Terraform command, and returns the TF_REATTACH_PROVIDERS value
+// pointing to it and a function that stops it.
+func serveProvider(t *testing.T, address string) (string, func()) {
 	t.Helper()
 	server, err := NewServer("test")()
 	if err != nil {
@@ -174,16 +174,22 @@ func serveProviderForTerraform(t *testing.T) (string, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	reattachCh := make(chan *plugin.ReattachConfig)
 	closeCh := make(chan struct{})
+	served := make(chan error, 1)
 	go func() {
-		_ = tf6server.Serve(ProviderAddress, func() tfprotov6.ProviderServer { return server },
+		served <- tf6server.Serve(address, func() tfprotov6.ProviderServer { return server },
 			tf6server.WithDebug(ctx, reattachCh, closeCh),
 			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
+			// Provider logs go where TF_LOG and TF_ACC_LOG_PATH say, as in the other acceptance
+			// tests, not to the test's output.
 			tf6server.WithLoggingSink(t),
 		)
 	}()
 	var config *plugin.ReattachConfig
 	select {
 	case config = <-reattachCh:
+	case err := <-served:
+		cancel()
+		t.Fatalf("serving the provider: %v", err)
 	case <-time.After(10 * time.Second):
 		cancel()
 		t.Fatal("the provider server did not start")
@@ -196,7 +202,7 @@ func serveProviderForTerraform(t *testing.T) (string, func()) {
 		Test            bool
 		Addr            reattachAddr
 	}
-	reattach, err := json.Marshal(map[string]reattachConfig{ProviderAddress: {
+	reattach, err := json.Marshal(map[string]reattachConfig{address: {
 		Protocol: string(config.Protocol), ProtocolVersion: config.ProtocolVersion, Pid: config.Pid, Test: config.Test,
 		Addr: reattachAddr{Network: config.Addr.Network(), String: config.Addr.String()},
 	}})
