@@ -23,6 +23,9 @@ type Options struct {
 	Now func() time.Time
 	// DisableRateLimits turns the per-vendor call ceilings off, for tests about something else.
 	DisableRateLimits bool
+	// QuotaBurst is how much of a per-second quota a vendor admits back to back, as a span of
+	// time's worth of calls (see quotaLimiter). Zero admits a whole second's worth.
+	QuotaBurst time.Duration
 }
 
 // Emulator is the fake vendors plus their shared state. Safe for concurrent use.
