@@ -77,7 +77,7 @@ type Config struct {
 // secrets masked. One Transport per vendor per provider process, shared by every operation.
 type Transport struct {
 	cfg     Config
-	limiter *rate.Limiter
+	limiter *AdaptiveLimiter
 	retries int
 	timeout time.Duration
 	minWait time.Duration
@@ -154,7 +154,7 @@ func NewTransport(cfg Config) (*Transport, error) {
 		t.maxWait = s.MaxBackoff
 	}
 	if s.RequestsPerSecond > 0 {
-		t.limiter = NewLimiter(s.RequestsPerSecond)
+		t.limiter = NewAdaptiveLimiter(s.RequestsPerSecond, cfg.Sleep)
 	}
 	return t, nil
 }
@@ -185,7 +185,9 @@ func (t *Transport) Do(ctx context.Context, req *Request) (*Response, error) {
 			}
 			return nil, fmt.Errorf("%s %s: %w", t.cfg.Vendor, req.Operation, err)
 		}
+		sent := time.Now()
 		resp, err := t.attempt(ctx, req, t.cfg.BaseURLs[baseIndex], attempt+1)
+		t.limiter.Observe(sent, err)
 		if err == nil {
 			return resp, nil
 		}
