@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,6 +93,8 @@ type sample struct {
 	// span is the time from its first call to its last.
 	calls, refused int
 	span           time.Duration
+	// overlap is how long the calls of two concurrent jobs overlapped.
+	overlap time.Duration
 	// refRefused counts refusals of the reference, where it calls the vendor (curl).
 	refRefused int
 	peakKiB    int64
@@ -424,10 +427,56 @@ func (b *bench) concurrentCase(ctx context.Context) (*row, error) {
 				}
 				s.apply = max(results[0].wall, results[1].wall)
 				s.peakKiB = max(results[0].providerPeakKiB, results[1].providerPeakKiB)
-				return b.collect(&s, 2*n, all)
+				if err := b.collect(&s, 2*n, all); err != nil {
+					return err
+				}
+				s.overlap, err = b.overlap(idSets[0][0][:2], idSets[1][0][:2])
+				return err
 			})
 		return s, err
 	})
+}
+
+// overlap reads from the emulator's log how long the calls of two jobs, told apart by the
+// prefix of the message IDs they delete, overlapped: the two applies start together, but
+// only calls sent at the same time compete for the quota.
+func (b *bench) overlap(prefixA, prefixB string) (time.Duration, error) {
+	type window struct{ first, last time.Time }
+	windows := map[string]*window{}
+	for _, req := range b.emu.Requests() {
+		query, err := url.ParseQuery(req.Query)
+		if req.Method != http.MethodDelete || err != nil || len(query.Get("msgIdList")) < 2 {
+			continue
+		}
+		at, err := time.Parse(time.RFC3339Nano, req.Time)
+		if err != nil {
+			return 0, err
+		}
+		prefix := query.Get("msgIdList")[:2]
+		w := windows[prefix]
+		if w == nil {
+			windows[prefix] = &window{first: at, last: at}
+			continue
+		}
+		if at.Before(w.first) {
+			w.first = at
+		}
+		if at.After(w.last) {
+			w.last = at
+		}
+	}
+	first, second := windows[prefixA], windows[prefixB]
+	if first == nil || second == nil {
+		return 0, fmt.Errorf("the emulator's log holds no calls of one of the two jobs")
+	}
+	start, end := first.first, first.last
+	if second.first.After(start) {
+		start = second.first
+	}
+	if second.last.Before(end) {
+		end = second.last
+	}
+	return max(0, end.Sub(start)), nil
 }
 
 // prepare loads a fresh store holding messages, and writes a workspace for one run.

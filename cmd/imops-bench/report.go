@@ -13,6 +13,9 @@ import (
 func describeSample(r *row, s sample) string {
 	line := fmt.Sprintf("apply %s, reference %s, ratio %.2f, %d calls, %d refused, span %s, provider peak %s",
 		seconds(s.apply), seconds(s.refApply), r.ratio(s), s.calls, s.refused, seconds(s.span), mebibytes(s.peakKiB))
+	if r.showSpan {
+		line += fmt.Sprintf(", jobs' calls overlapped %.1f s", s.overlap.Seconds())
+	}
 	if s.plan > 0 {
 		line += fmt.Sprintf(", later plan %s (reference %s)", seconds(s.plan), seconds(s.refPlan))
 	}
@@ -114,7 +117,9 @@ func printReport(w io.Writer, m machine, opts options, rows []*row) {
 		}
 		callsText += ")"
 		if r.showSpan {
-			callsText += fmt.Sprintf(", all within %s", seconds(medianOf(r.samples, func(s sample) time.Duration { return s.span })))
+			callsText += fmt.Sprintf(", all within %s (the two jobs' calls overlapped %.1f s)",
+				seconds(medianOf(r.samples, func(s sample) time.Duration { return s.span })),
+				medianOf(r.samples, func(s sample) time.Duration { return s.overlap }).Seconds())
 		}
 		fmt.Fprintf(w, "| %s | %s | %d calls: %s | %s | %s: %s | %s | %s | %s |\n",
 			r.name, seconds(medianOf(r.samples, func(s sample) time.Duration { return s.apply })), r.calls, seconds(r.floor),
