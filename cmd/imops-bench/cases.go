@@ -87,8 +87,10 @@ resource "terraform_data" "batch" {
 // sample is one run of a case.
 type sample struct {
 	apply, refApply time.Duration
-	// plan and refPlan are later no-change plans (zero when not measured).
+	// plan and refPlan are later no-change plans (zero when not measured); planJSON says they
+	// were run with -json (see planNoChange).
 	plan, refPlan time.Duration
+	planJSON      bool
 	// calls and refused count the vendor calls the provider made, from the emulator's log;
 	// span is the time from its first call to its last.
 	calls, refused int
@@ -221,11 +223,11 @@ func (b *bench) terraformDataRun(ctx context.Context, ids []string, withPlan boo
 	}
 	s.refApply = applied.wall
 	if withPlan {
-		planned, err := b.planNoChange(ctx, dir, b.env())
+		planned, asJSON, err := b.planNoChange(ctx, dir, b.env(), len(ids))
 		if err != nil {
 			return err
 		}
-		s.refPlan = planned.wall
+		s.refPlan, s.planJSON = planned.wall, asJSON
 	}
 	return nil
 }
@@ -260,8 +262,8 @@ func (b *bench) resourceCase(ctx context.Context, n int) (*row, error) {
 				if err := b.collect(&s, n, ids); err != nil {
 					return err
 				}
-				planned, err := b.planNoChange(ctx, dir, b.env())
-				s.plan = planned.wall
+				planned, asJSON, err := b.planNoChange(ctx, dir, b.env(), n)
+				s.plan, s.planJSON = planned.wall, asJSON
 				return err
 			})
 		return s, err

@@ -18,6 +18,9 @@ func describeSample(r *row, s sample) string {
 	}
 	if s.plan > 0 {
 		line += fmt.Sprintf(", later plan %s (reference %s)", seconds(s.plan), seconds(s.refPlan))
+		if s.planJSON {
+			line += " with -json"
+		}
 	}
 	return line
 }
@@ -108,6 +111,9 @@ func printReport(w io.Writer, m machine, opts options, rows []*row) {
 			refPlan := medianOf(r.samples, func(s sample) time.Duration { return s.refPlan })
 			planRatio := medianOf(r.samples, func(s sample) float64 { return s.plan.Seconds() / s.refPlan.Seconds() })
 			plan = fmt.Sprintf("%s vs %s: %s", seconds(planned), seconds(refPlan), verdict(planRatio, r.planTarget))
+			if r.samples[0].planJSON {
+				plan = "`plan -json` " + plan
+			}
 		}
 		calls := medianOf(r.samples, func(s sample) int { return s.calls })
 		refused := medianOf(r.samples, func(s sample) int { return s.refused })
@@ -150,6 +156,6 @@ func reproduceCommand(opts options) string {
 			cases = append(cases, c)
 		}
 	}
-	return fmt.Sprintf("go run ./cmd/imops-bench -sizes %s -cases %s -repeat %d -latency %s -quota-burst %s -concurrent-ids %d -many %d",
-		strings.Join(sizes, ","), strings.Join(cases, ","), opts.repeat, opts.latency, opts.quotaBurst, opts.concurrentIDs, opts.manyResources)
+	return fmt.Sprintf("go run ./cmd/imops-bench -sizes %s -cases %s -repeat %d -latency %s -quota-burst %s -concurrent-ids %d -many %d -plan-json-above %d",
+		strings.Join(sizes, ","), strings.Join(cases, ","), opts.repeat, opts.latency, opts.quotaBurst, opts.concurrentIDs, opts.manyResources, opts.planJSONAbove)
 }
