@@ -183,6 +183,10 @@ func (b *bench) terraform(ctx context.Context, dir string, env []string, okCodes
 	fmt.Fprintf(logFile, "$ terraform %s\n", strings.Join(args, " "))
 	cmd := exec.CommandContext(ctx, b.opts.terraform, args...)
 	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, env, logFile, logFile
+	// On a timeout or Ctrl-C, interrupt terraform as a user would, so that it stops the
+	// provider it started rather than leave it running; kill it if it does not exit.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 30 * time.Second
 	started := time.Now()
 	if err := cmd.Start(); err != nil {
 		return commandResult{}, err
