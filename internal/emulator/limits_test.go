@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -21,7 +22,8 @@ func admitted(t *testing.T, opts Options, calls int) int {
 	})
 	for i := range calls {
 		_, err := c.DeleteChatMessages(context.Background(), "alice", "bob", []string{"c1"}, false, nil)
-		if apiErr := easemobErr(err); apiErr != nil && apiErr.RateLimited {
+		var apiErr *client.APIError
+		if errors.As(err, &apiErr) && apiErr.RateLimited {
 			return i
 		}
 		if err != nil {
