@@ -55,7 +55,7 @@ func runTests(m *testing.M) int {
 }
 
 // testEmulator starts an emulator on 127.0.0.1 for one test and returns it with its base URL.
-func testEmulator(t *testing.T, fixture emulator.Fixture, opts emulator.Options) (*emulator.Emulator, string) {
+func testEmulator(t testing.TB, fixture emulator.Fixture, opts emulator.Options) (*emulator.Emulator, string) {
 	t.Helper()
 	emu := emulator.New(fixture, opts)
 	listener, err := net.Listen("tcp", "127.0.0.1:0")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -56,22 +57,23 @@ func (a *operationAction) Schema(_ context.Context, _ action.SchemaRequest, resp
 // invoke; its description already names the default.
 func actionAttribute(arg Argument) schema.Attribute {
 	optional := !arg.Required
+	description := arg.markdownDescription()
 	switch arg.Kind {
 	case KindBool:
-		return schema.BoolAttribute{Required: arg.Required, Optional: optional, MarkdownDescription: arg.Description}
+		return schema.BoolAttribute{Required: arg.Required, Optional: optional, MarkdownDescription: description}
 	case KindInt64:
 		return schema.Int64Attribute{
-			Required: arg.Required, Optional: optional, MarkdownDescription: arg.Description,
+			Required: arg.Required, Optional: optional, MarkdownDescription: description,
 			Validators: arg.Int64Validators,
 		}
-	case KindStringSet:
-		return schema.SetAttribute{
-			Required: arg.Required, Optional: optional, MarkdownDescription: arg.Description, ElementType: types.StringType,
-			Validators: arg.SetValidators,
+	case KindStringList:
+		return schema.ListAttribute{
+			Required: arg.Required, Optional: optional, MarkdownDescription: description, ElementType: types.StringType,
+			Validators: arg.ListValidators,
 		}
 	default:
 		return schema.StringAttribute{
-			Required: arg.Required, Optional: optional, MarkdownDescription: arg.Description,
+			Required: arg.Required, Optional: optional, MarkdownDescription: description,
 			Validators: arg.StringValidators,
 		}
 	}
@@ -85,16 +87,25 @@ func (a *operationAction) Configure(_ context.Context, req action.ConfigureReque
 	}
 }
 
-// ModifyPlan warns when the action cannot succeed because its vendor has no credentials.
-func (a *operationAction) ModifyPlan(_ context.Context, _ action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+// ModifyPlan warns when the action cannot succeed because its vendor has no credentials, and
+// when a list argument repeats entries, which are sent once.
+func (a *operationAction) ModifyPlan(_ context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
 	a.clients.addPlanWarning(a.op, &resp.Diagnostics)
+	for _, arg := range a.op.Arguments {
+		if arg.Kind != KindStringList {
+			continue
+		}
+		if entries, known := stringEntries(topLevelValue(req.Config.Raw, arg.Name)); known {
+			addRepeatWarning(&resp.Diagnostics, path.Root(arg.Name), arg.Name, len(entries)-len(entrySet(entries)))
+		}
+	}
 }
 
 // Invoke runs the operation in its own goroutine and relays its progress from this one: the
 // framework's SendProgress hands each event to the stream consumer and blocks until it is
 // taken, so it must be called from Invoke and never from the operation's worker goroutines.
 func (a *operationAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	args, diags := a.op.readArgs(ctx, req.Config)
+	args, diags := a.op.readArgs(req.Config.Raw)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

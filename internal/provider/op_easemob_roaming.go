@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -44,14 +43,13 @@ func easemobGroupArg(what string) Argument {
 }
 
 func easemobMessageIDsArg(conversation string) Argument {
-	return Argument{Name: "message_ids", Kind: KindStringSet, Required: true,
+	return Argument{Name: "message_ids", Kind: KindStringList, Required: true,
 		Description: fmt.Sprintf("IDs of messages in this %s to delete (at least one), sent %d per call as the "+
 			"comma-separated `msgIdList`, so an ID may not contain a comma or white space. List only IDs from this "+
 			"%s.", conversation, easemob.MessageIDsPerCall, conversation),
-		SetValidators: []validator.Set{setvalidator.SizeAtLeast(1),
-			// A comma inside one ID would name two messages to Easemob.
-			setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1),
-				stringvalidator.RegexMatches(singleMessageID, "must be one message ID, without commas or white space"))}}
+		// A comma inside one ID would name two messages to Easemob.
+		ListValidators: []validator.List{listEntries(entryNotEmpty,
+			entryMatches(singleMessageID, "must be one message ID, without commas or white space"))}}
 }
 
 func easemobNotifyArg() Argument {

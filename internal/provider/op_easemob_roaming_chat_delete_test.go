@@ -133,16 +133,16 @@ func TestAccEasemobRoamingChatDelete_invalidInput(t *testing.T) {
 	easemobPlanRefusals(t, "imops_easemob_roaming_chat_delete", map[string]string{
 		`user_id = "alice"
   peer_user_id = "bob"
-  message_ids = []`: `(?s)message_ids.*` + emptySetError,
+  message_ids = []`: `(?s)message_ids.*` + emptyListError,
 		`user_id = "alice"
   peer_user_id = "bob"
-  message_ids = ["ab-1", ""]`: `(?s)message_ids.*` + emptyStringError,
+  message_ids = ["ab-1", ""]`: `(?s)Entry\s+2\s+of\s+message_ids\s+must\s+not\s+be\s+empty`,
 		`user_id = "alice"
   peer_user_id = "bob"
   message_ids = ["1235807318835202001,1235807318835202002"]`: `(?s)message_ids.*one\s+message\s+ID,\s+without\s+commas`,
 		`user_id = "alice"
   peer_user_id = "bob"
-  message_ids = ["1235807318835202001 "]`: `(?s)message_ids.*one\s+message\s+ID,\s+without\s+commas`,
+  message_ids = ["1235807318835202001 "]`: `(?s)Entry\s+1\s+of\s+message_ids\s+must\s+be\s+one\s+message\s+ID,\s+without\s+commas`,
 		`user_id = ".."
   peer_user_id = "bob"
   message_ids = ["m1"]`: `(?s)user_id.*value\s+must\s+be\s+none\s+of`,
@@ -188,7 +188,7 @@ func TestEasemobRoamingChatDeleteAction_progress(t *testing.T) {
 	config := tfsdk.Config{Schema: schemaResp.Schema, Raw: tftypes.NewValue(objectType, map[string]tftypes.Value{
 		"user_id":      tftypes.NewValue(tftypes.String, "alice"),
 		"peer_user_id": tftypes.NewValue(tftypes.String, "bob"),
-		"message_ids":  tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, ids),
+		"message_ids":  tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, ids),
 		"notify":       tftypes.NewValue(tftypes.Bool, nil),
 	})}
 	var lines []string

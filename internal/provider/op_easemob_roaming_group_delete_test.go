@@ -31,7 +31,7 @@ resource "imops_easemob_roaming_group_delete" "cleanup" {
 				checkEasemobGroup(emu, "alice", "g1", "g1-1", "g1-2", "g1-3"),
 				checkEasemobGroup(emu, "carol", "g1", "g1-1", "g1-2", "g1-3"),
 				checkEasemobChat(emu, "bob", "alice", "ab-1", "ab-2", "ab-3", "ab-4"),
-				checkEasemobQuery(emu, url.Values{"groupId": {"g1"}, "msgIdList": {"ab-1,g1-1,g1-3"}, "isNotify": {"false"}}),
+				checkEasemobQuery(emu, url.Values{"groupId": {"g1"}, "msgIdList": {"g1-1,g1-3,ab-1"}, "isNotify": {"false"}}),
 			),
 		}},
 	})
@@ -76,7 +76,7 @@ func TestAccEasemobRoamingGroupDelete_invalidInput(t *testing.T) {
   message_ids = ["g1-1"]`: `(?s)group_id.*` + emptyStringError,
 		`user_id = "bob"
   group_id = "g1"
-  message_ids = []`: `(?s)message_ids.*` + emptySetError,
+  message_ids = []`: `(?s)message_ids.*` + emptyListError,
 		`user_id = ""
   group_id = "g1"
   message_ids = ["g1-1"]`: `(?s)user_id.*` + emptyStringError,

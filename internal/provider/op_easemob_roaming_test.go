@@ -120,8 +120,8 @@ func easemobPlanRefusals(t *testing.T, resourceType string, cases map[string]str
 	}
 }
 
-// Regexps for the framework's validator messages, tolerant of Terraform's line wrapping.
+// Regexps for the validators' messages, tolerant of Terraform's line wrapping.
 const (
 	emptyStringError = `length\s+must\s+be\s+at\s+least\s+1`
-	emptySetError    = `must\s+contain\s+at\s+least\s+1\s+elements`
+	emptyListError   = `must\s+list\s+at\s+least\s+one\s+entry`
 )

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/imops/terraform-provider-imops/internal/client/rongcloud"
@@ -38,10 +37,9 @@ func rongcloudExtensionDelete() *Operation {
 			{Name: "target_id", Kind: KindString, Required: true,
 				Description:      "The conversation's target (`targetId`): the other user for `private`, the group ID for `group`.",
 				StringValidators: identifier(64)},
-			{Name: "extra_keys", Kind: KindStringSet, Required: true,
-				Description: "Extension keys to delete (at least one). Sent 100 per call.",
-				SetValidators: []validator.Set{setvalidator.SizeAtLeast(1),
-					setvalidator.ValueStringsAre(identifier(0)...)}},
+			{Name: "extra_keys", Kind: KindStringList, Required: true,
+				Description:    "Extension keys to delete (at least one). Sent 100 per call.",
+				ListValidators: []validator.List{listEntries(entryNotEmpty, entryTidy)}},
 			{Name: "sync_sender", Kind: KindBool, Default: false,
 				Description: "Whether the operator's own clients receive the extension-change message (`isSyncSender`). Default `false`."},
 		},

@@ -2,13 +2,14 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"sort"
+	"math/big"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
 // An Operation is one vendor call, declared once. The resource and action adapters turn the
@@ -37,7 +38,11 @@ const (
 	KindString ArgumentKind = iota
 	KindBool
 	KindInt64
-	KindStringSet
+	// KindStringList is a list of strings with set semantics: its order never matters and an
+	// entry given twice counts once. It is a list rather than a set attribute because Terraform
+	// core and the framework handle sets in time quadratic in their size, and bulk arguments
+	// hold up to hundreds of thousands of IDs.
+	KindStringList
 )
 
 // Argument declares one input of an operation.
@@ -52,7 +57,19 @@ type Argument struct {
 	// Validators run at plan time on both surfaces; use the one matching Kind.
 	StringValidators []validator.String
 	Int64Validators  []validator.Int64
-	SetValidators    []validator.Set
+	ListValidators   []validator.List
+}
+
+// setSemanticsNote ends the description of every KindStringList argument.
+const setSemanticsNote = " Order does not matter, and an entry listed more than once is sent once (the plan " +
+	"warns how many entries repeat). On the resource, the same entries in another order or with repeats plan no change."
+
+// markdownDescription is the argument's registry documentation on both surfaces.
+func (arg Argument) markdownDescription() string {
+	if arg.Kind == KindStringList {
+		return arg.Description + setSemanticsNote
+	}
+	return arg.Description
 }
 
 // Outcome says what a run did: how many vendor calls it made, and how many items (keys,
@@ -89,7 +106,8 @@ func (a Args) Bool(name string) bool { return get[bool](a, name) }
 // Int64 returns a number argument, or 0 when absent.
 func (a Args) Int64(name string) int64 { return get[int64](a, name) }
 
-// Strings returns a set-of-strings argument, sorted so calls are deterministic.
+// Strings returns a list argument with repeated entries removed, in the order each entry
+// first appears.
 func (a Args) Strings(name string) []string { return get[[]string](a, name) }
 
 // Has reports whether the user gave the argument (or it has a default).
@@ -113,57 +131,81 @@ func get[T any](a Args, name string) T {
 	return typed
 }
 
-// attributeGetter is what tfsdk.Plan and tfsdk.Config have in common.
-type attributeGetter interface {
-	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
-}
-
-// readArgs reads every declared argument from a plan or a config and applies defaults.
-func (op *Operation) readArgs(ctx context.Context, source attributeGetter) (Args, diag.Diagnostics) {
+// readArgs reads every declared argument from a plan's or a config's raw value and applies
+// defaults. It reads the Terraform value directly rather than through the framework's
+// GetAttribute, which converts a list of 100,000 IDs element by element through reflection.
+func (op *Operation) readArgs(raw tftypes.Value) (Args, diag.Diagnostics) {
 	args := Args{values: map[string]any{}}
 	var diags diag.Diagnostics
+	var attrs map[string]tftypes.Value
+	if err := raw.As(&attrs); err != nil {
+		diags.AddError("Error reading "+op.TypeName(), "The arguments could not be read: "+err.Error())
+		return args, diags
+	}
 	for _, arg := range op.Arguments {
 		p := path.Root(arg.Name)
-		var (
-			value   any
-			null    bool
-			unknown bool
-		)
-		switch arg.Kind {
-		case KindString:
-			var v types.String
-			diags.Append(source.GetAttribute(ctx, p, &v)...)
-			value, null, unknown = v.ValueString(), v.IsNull(), v.IsUnknown()
-		case KindBool:
-			var v types.Bool
-			diags.Append(source.GetAttribute(ctx, p, &v)...)
-			value, null, unknown = v.ValueBool(), v.IsNull(), v.IsUnknown()
-		case KindInt64:
-			var v types.Int64
-			diags.Append(source.GetAttribute(ctx, p, &v)...)
-			value, null, unknown = v.ValueInt64(), v.IsNull(), v.IsUnknown()
-		case KindStringSet:
-			var v types.Set
-			diags.Append(source.GetAttribute(ctx, p, &v)...)
-			null, unknown = v.IsNull(), v.IsUnknown()
-			if !null && !unknown {
-				var items []string
-				diags.Append(v.ElementsAs(ctx, &items, false)...)
-				sort.Strings(items)
-				value = items
-			}
-		}
-		if diags.HasError() {
-			return args, diags
-		}
+		v, ok := attrs[arg.Name]
 		switch {
-		case unknown:
+		case !ok || v.IsNull():
+			if arg.Default != nil {
+				args.values[arg.Name] = arg.Default
+			}
+			continue
+		case !v.IsFullyKnown():
 			diags.AddAttributeError(p, "Value not known", fmt.Sprintf("%s must be known before %s runs.", arg.Name, op.TypeName()))
-		case !null:
-			args.values[arg.Name] = value
-		case arg.Default != nil:
-			args.values[arg.Name] = arg.Default
+			continue
 		}
+		value, err := goValue(arg.Kind, v)
+		if err != nil {
+			diags.AddAttributeError(p, "Invalid "+arg.Name, err.Error())
+			continue
+		}
+		args.values[arg.Name] = value
 	}
 	return args, diags
+}
+
+// goValue converts a known, non-null Terraform value of an argument to its Go form.
+func goValue(kind ArgumentKind, v tftypes.Value) (any, error) {
+	switch kind {
+	case KindBool:
+		var b bool
+		err := v.As(&b)
+		return b, err
+	case KindInt64:
+		var n big.Float
+		if err := v.As(&n); err != nil {
+			return nil, err
+		}
+		i, accuracy := n.Int64()
+		if accuracy != big.Exact {
+			return nil, fmt.Errorf("%s is not a whole number that fits in 64 bits", n.String())
+		}
+		return i, nil
+	case KindStringList:
+		entries, ok := stringEntries(v)
+		if !ok {
+			return nil, errors.New("the list holds a null entry")
+		}
+		return distinct(entries), nil
+	default:
+		var s string
+		err := v.As(&s)
+		return s, err
+	}
+}
+
+// distinct returns entries without repeats, each where it first appears. It reuses entries'
+// backing array: the caller owns it.
+func distinct(entries []string) []string {
+	seen := make(map[string]struct{}, len(entries))
+	out := entries[:0]
+	for _, entry := range entries {
+		if _, repeated := seen[entry]; repeated {
+			continue
+		}
+		seen[entry] = struct{}{}
+		out = append(out, entry)
+	}
+	return out
 }

@@ -7,25 +7,24 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 var (
-	_ resource.Resource               = (*operationResource)(nil)
-	_ resource.ResourceWithConfigure  = (*operationResource)(nil)
-	_ resource.ResourceWithModifyPlan = (*operationResource)(nil)
+	_ resource.Resource                 = (*operationResource)(nil)
+	_ resource.ResourceWithConfigure    = (*operationResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*operationResource)(nil)
+	_ resource.ResourceWithUpgradeState = (*operationResource)(nil)
 )
+
+// resourceSchemaVersion is the version of every operation resource's state. Version 0 (0.1.0)
+// held extra_keys and message_ids as sets; version 1 holds them as lists.
+const resourceSchemaVersion = 1
 
 // newOperationResource makes an operation an action-style resource: create runs it, the state
 // records that it ran, read never calls the vendor, every change replaces, destroy forgets.
@@ -42,23 +41,24 @@ func (r *operationResource) Metadata(_ context.Context, req resource.MetadataReq
 	resp.TypeName = req.ProviderTypeName + "_" + r.op.Name
 }
 
+// Schema declares the resource's shape, documentation and validators. Its behaviour at plan
+// time (every argument forces replacement, lists compare as sets, the computed results carry
+// over) is written out in plan, once for every operation, rather than declared as framework
+// plan modifiers, so that it reads each list once.
 func (r *operationResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attrs := map[string]schema.Attribute{
 		"triggers": schema.MapAttribute{
 			Optional:            true,
 			ElementType:         types.StringType,
 			MarkdownDescription: "Arbitrary strings; changing any of them runs the operation again (as a replacement).",
-			PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 		},
 		"id": schema.StringAttribute{
 			Computed:            true,
 			MarkdownDescription: "Random identifier of this run.",
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		"executed_at": schema.StringAttribute{
 			Computed:            true,
 			MarkdownDescription: "When the operation completed (RFC 3339, UTC).",
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		"vendor_app": schema.StringAttribute{
 			Computed: true,
@@ -66,52 +66,45 @@ func (r *operationResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				"or the Tencent Cloud IM SDKAppID. When the provider is pointed at another app the operation is planned " +
 				"again (as a replacement), so a run recorded against one app never stands in for another, such as a dry " +
 				"run against the emulator with test credentials.",
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		"vendor_calls": schema.Int64Attribute{
 			Computed: true,
 			MarkdownDescription: "How many vendor API calls the run made (large lists are split into several). It counts " +
 				"calls, not messages deleted: the vendors answer success for IDs that do not exist, so check IDs before applying.",
-			PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 		},
 	}
 	for _, arg := range r.op.Arguments {
 		attrs[arg.Name] = resourceAttribute(arg)
 	}
 	resp.Schema = schema.Schema{
+		Version:             resourceSchemaVersion,
 		MarkdownDescription: r.op.Description,
 		Attributes:          attrs,
 	}
 }
 
-// resourceAttribute renders an argument for the resource surface: every argument forces
-// replacement, because changing what was deleted means running the deletion again.
+// resourceAttribute renders an argument for the resource surface. An optional argument with a
+// default is also computed, so that the plan can show the default.
 func resourceAttribute(arg Argument) schema.Attribute {
 	optional := !arg.Required
+	description := arg.markdownDescription()
 	switch arg.Kind {
 	case KindBool:
-		a := schema.BoolAttribute{
-			Required: arg.Required, Optional: optional, MarkdownDescription: arg.Description,
-			PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
+		return schema.BoolAttribute{
+			Required: arg.Required, Optional: optional, Computed: arg.Default != nil, MarkdownDescription: description,
 		}
-		if d, ok := arg.Default.(bool); ok {
-			a.Computed, a.Default = true, booldefault.StaticBool(d)
-		}
-		return a
 	case KindInt64:
 		return schema.Int64Attribute{
-			Required: arg.Required, Optional: optional, MarkdownDescription: arg.Description,
-			Validators: arg.Int64Validators, PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+			Required: arg.Required, Optional: optional, MarkdownDescription: description, Validators: arg.Int64Validators,
 		}
-	case KindStringSet:
-		return schema.SetAttribute{
-			Required: arg.Required, Optional: optional, MarkdownDescription: arg.Description, ElementType: types.StringType,
-			Validators: arg.SetValidators, PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
+	case KindStringList:
+		return schema.ListAttribute{
+			Required: arg.Required, Optional: optional, MarkdownDescription: description, ElementType: types.StringType,
+			Validators: arg.ListValidators,
 		}
 	default:
 		return schema.StringAttribute{
-			Required: arg.Required, Optional: optional, MarkdownDescription: arg.Description,
-			Validators: arg.StringValidators, PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			Required: arg.Required, Optional: optional, MarkdownDescription: description, Validators: arg.StringValidators,
 		}
 	}
 }
@@ -124,32 +117,23 @@ func (r *operationResource) Configure(_ context.Context, req resource.ConfigureR
 	}
 }
 
-// ModifyPlan ties the record to the vendor app it was made against, and warns when a run
-// being planned cannot succeed because its vendor has no credentials (a reviewer sees that in
-// the plan rather than in a failed apply).
-func (r *operationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+// ModifyPlan replaces the framework's plan with plan's, which decides everything from the
+// configuration and the recorded state.
+func (r *operationResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy, which only forgets
 	}
-	app, known := r.clients.app(r.op.Vendor)
-	if req.State.Raw.IsNull() {
-		r.clients.addPlanWarning(r.op, &resp.Diagnostics)
-		if known {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("vendor_app"), app)...)
-		}
+	planned, replace, diags := r.plan(req.Config.Raw, req.State.Raw)
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
 		return
 	}
-	var recorded types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("vendor_app"), &recorded)...)
-	if known && recorded.ValueString() != app {
-		// The record says the operation ran somewhere else: run it here.
-		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("vendor_app"))
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("vendor_app"), app)...)
-	}
+	resp.Plan.Raw = planned
+	resp.RequiresReplace = append(resp.RequiresReplace, replace...)
 }
 
 func (r *operationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	args, diags := r.op.readArgs(ctx, req.Plan)
+	args, diags := r.op.readArgs(req.Plan.Raw)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -161,12 +145,14 @@ func (r *operationResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	// Only now, with every call answered OK, is the run recorded.
-	resp.State.Raw = req.Plan.Raw.Copy()
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), newRunID())...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("executed_at"), time.Now().UTC().Format(time.RFC3339))...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("vendor_calls"), int64(outcome.CallsDone))...)
 	app, _ := r.clients.app(r.op.Vendor)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("vendor_app"), app)...)
+	resp.State.Raw = req.Plan.Raw
+	resp.Diagnostics.Append(setTopLevel(&resp.State.Raw, map[string]tftypes.Value{
+		"id":           tftypes.NewValue(tftypes.String, newRunID()),
+		"executed_at":  tftypes.NewValue(tftypes.String, time.Now().UTC().Format(time.RFC3339)),
+		"vendor_calls": tftypes.NewValue(tftypes.Number, int64(outcome.CallsDone)),
+		"vendor_app":   tftypes.NewValue(tftypes.String, app),
+	})...)
 }
 
 // Read keeps the state as it is: the record says the operation ran, and there is nothing at
@@ -176,7 +162,18 @@ func (r *operationResource) Read(_ context.Context, _ resource.ReadRequest, _ *r
 
 // Update is reached only if a future attribute does not force replacement; it keeps the plan.
 func (r *operationResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	resp.State.Raw = req.Plan.Raw.Copy()
+	resp.State.Raw = req.Plan.Raw
+}
+
+// UpgradeState brings a state written by 0.1.0 to the current schema (see upgradeStateJSON).
+func (r *operationResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return map[int64]resource.StateUpgrader{
+		0: {StateUpgrader: func(_ context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+			upgraded, diags := r.upgradeState(req.RawState)
+			resp.Diagnostics.Append(diags...)
+			resp.DynamicValue = upgraded
+		}},
+	}
 }
 
 // Delete only forgets: nothing that was deleted or recalled can be brought back.
@@ -198,6 +195,27 @@ func failureDetail(op *Operation, outcome Outcome, err error) string {
 			"Nothing was recorded in state and the next apply sends it again: check the result first.", op.Vendor)
 	}
 	return detail + "\n\nNothing was recorded in state, so the next apply runs the whole operation again."
+}
+
+// setTopLevel replaces top-level attributes of an object value. Rebuilding the object from its
+// attributes leaves the others, however large, as they are, where the framework's SetAttribute
+// walks the whole value, every entry of a 100,000-ID list included, for each attribute it sets.
+func setTopLevel(object *tftypes.Value, values map[string]tftypes.Value) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var attrs map[string]tftypes.Value
+	if err := object.As(&attrs); err != nil {
+		diags.AddError("Unexpected value", "Reading an object to update it: "+err.Error())
+		return diags
+	}
+	for name, v := range values {
+		attrs[name] = v
+	}
+	if err := tftypes.ValidateValue(object.Type(), attrs); err != nil {
+		diags.AddError("Unexpected value", "Updating an object: "+err.Error())
+		return diags
+	}
+	*object = tftypes.NewValue(object.Type(), attrs)
+	return diags
 }
 
 func newRunID() string {

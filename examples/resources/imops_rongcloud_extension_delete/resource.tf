@@ -8,13 +8,14 @@ resource "imops_rongcloud_extension_delete" "leaked_contact" {
   extra_keys        = ["phone", "home_address"]
 }
 
-# Keys collected by a policy job: any number, sent 100 per call within the rate limit.
+# Keys collected by a policy job: any number, sent 100 per call within the rate limit. Their
+# order does not matter, and a key the job lists twice is sent once.
 resource "imops_rongcloud_extension_delete" "policy_sweep" {
   message_uid       = "BRGM-DEN2-01E4-BN67"
   user_id           = "alice"
   conversation_type = "private"
   target_id         = "bob"
-  extra_keys        = toset(var.flagged_extension_keys)
+  extra_keys        = var.flagged_extension_keys
   sync_sender       = true
 
   # Re-run the deletion when the ticket changes, even if the keys are the same.
