@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/imops/terraform-provider-imops/cmd/imops-bench/internal/cpuprofile"
 	"github.com/imops/terraform-provider-imops/internal/emulator"
 )
 
@@ -69,7 +70,18 @@ func newBench(ctx context.Context, opts options, log io.Writer) (*bench, error) 
 	}
 	b.providers = filepath.Join(b.work, "bin")
 	fmt.Fprintf(log, "==> building the provider into %s\n", b.providers)
-	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(b.providers, "terraform-provider-imops"), ".")
+	source := "."
+	if opts.cpuProfile != "" {
+		source = "./cmd/imops-bench/profiled"
+		if b.opts.cpuProfile, err = filepath.Abs(opts.cpuProfile); err == nil {
+			err = os.MkdirAll(b.opts.cpuProfile, 0o755)
+		}
+		if err != nil {
+			b.close()
+			return nil, err
+		}
+	}
+	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(b.providers, "terraform-provider-imops"), source)
 	build.Stdout, build.Stderr = log, log
 	if err := build.Run(); err != nil {
 		b.close()
@@ -144,6 +156,9 @@ func (b *bench) env(extra ...string) []string {
 		"IMOPS_EASEMOB_APP_NAME="+benchApp, "IMOPS_EASEMOB_CLIENT_ID="+benchClientID,
 		"IMOPS_EASEMOB_CLIENT_SECRET="+benchClientSecret,
 	)
+	if b.opts.cpuProfile != "" {
+		env = append(env, cpuprofile.DirEnv+"="+b.opts.cpuProfile)
+	}
 	return append(env, extra...)
 }
 

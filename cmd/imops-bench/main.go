@@ -57,6 +57,8 @@ type options struct {
 	timeout       time.Duration
 	keep          bool
 	smoke         bool
+	// cpuProfile, if set, is where the provider writes CPU profiles (see ./profiled).
+	cpuProfile string
 }
 
 // The cases, by the name -cases takes.
@@ -83,6 +85,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	terraform := set.String("terraform", "", "terraform binary (default: $IMOPS_BENCH_TERRAFORM, else terraform on PATH)")
 	timeout := set.Duration("timeout", 30*time.Minute, "limit for each terraform command")
 	keep := set.Bool("keep", false, "keep the working directory (configurations, states, logs)")
+	cpuProfile := set.String("cpuprofile", "", "build the provider with CPU profiling and write one profile per provider process into this directory (read them with go tool pprof)")
 	smoke := set.Bool("smoke", false, "one 1,000-ID resource, once: a check that the harness works, for CI")
 	set.Usage = func() {
 		fmt.Fprintf(set.Output(), "Usage: imops-bench [flags]\n\nMeasures big jobs through the real terraform binary against the emulator.\n\nFlags:\n")
@@ -97,7 +100,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	o := options{
 		repeat: *repeat, latency: *latency, quotaBurst: *quotaBurst, concurrentIDs: *concurrentIDs,
 		manyResources: *many, planJSONAbove: *planJSONAbove, terraform: *terraform, timeout: *timeout, keep: *keep, smoke: *smoke,
-		cases: map[string]bool{},
+		cpuProfile: *cpuProfile,
+		cases:      map[string]bool{},
 	}
 	if *smoke {
 		*sizes, *cases, o.repeat = "1000", caseResource, 1

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/imops/terraform-provider-imops/cmd/imops-bench/internal/cpuprofile"
 	"github.com/imops/terraform-provider-imops/internal/provider"
 )
 
@@ -41,6 +42,12 @@ func protocolActionMain(args []string, stderr io.Writer) int {
 		return exitError
 	}
 	ids := strings.Split(strings.TrimSpace(string(data)), "\n")
+	stop, err := cpuprofile.Start()
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", protocolActionCommand, err)
+		return exitError
+	}
+	defer stop()
 	if err := invokeAtProtocolLevel(context.Background(), ids); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", protocolActionCommand, err)
 		return exitError
