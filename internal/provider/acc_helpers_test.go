@@ -10,14 +10,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/imops/terraform-provider-imops/internal/emulator"
 )
 
 // testProviderFactories serves the provider in-process to the real terraform binary.
 var testProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"imops": providerserver.NewProtocol6WithError(New("test")()),
+	"imops": NewServer("test"),
 }
 
 // TestMain points terraform-plugin-testing at the terraform on PATH (nothing is downloaded)

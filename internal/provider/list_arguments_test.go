@@ -109,6 +109,38 @@ func TestAccEasemobRoamingChatDelete_changedIDs(t *testing.T) {
 	}
 }
 
+// Any other change (an argument, the triggers) still replaces the resource and runs it again,
+// also when the IDs are listed in another order at the same time.
+func TestAccEasemobRoamingChatDelete_otherChangesReplace(t *testing.T) {
+	emu, baseURL := testEmulator(t, testFixture(), emulator.Options{})
+	const address = "imops_easemob_roaming_chat_delete.ids"
+	config := func(extra string, ids ...string) string {
+		return providerConfig(baseURL) + fmt.Sprintf(`
+resource "imops_easemob_roaming_chat_delete" "ids" {
+  user_id      = "alice"
+  peer_user_id = "bob"
+  message_ids  = %s
+  %s
+}
+`, hclSet(ids), extra)
+	}
+	replace := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(address, plancheck.ResourceActionReplace),
+	}}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config("", "ab-1", "ab-2")},
+			{Config: config("notify = false", "ab-2", "ab-1"), ConfigPlanChecks: replace,
+				Check: resource.TestCheckResourceAttr(address, "notify", "false")},
+			{Config: config("notify = false\n  triggers = { ticket = \"T-2\" }", "ab-1", "ab-2"), ConfigPlanChecks: replace},
+		},
+	})
+	if got := easemobDeletes(emu); len(got) != 3 {
+		t.Errorf("the emulator served %d deletions (%q), want 3: each change runs the operation again", len(got), got)
+	}
+}
+
 // extra_keys behaves the same: reordered keys plan nothing, another key replaces.
 func TestAccRongcloudExtensionDelete_reorderedKeys(t *testing.T) {
 	emu, baseURL := testEmulator(t, testFixture(), emulator.Options{})

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"math/big"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
@@ -208,4 +211,62 @@ func distinct(entries []string) []string {
 		out = append(out, entry)
 	}
 	return out
+}
+
+// validate runs each argument's declared validators on a configuration, as the framework
+// does for an attribute, converting only the arguments that have validators.
+func (op *Operation) validate(ctx context.Context, config tfsdk.Config) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var attrs map[string]tftypes.Value
+	if err := config.Raw.As(&attrs); err != nil {
+		diags.AddError("Unexpected configuration", "Reading the configuration of "+op.TypeName()+": "+err.Error())
+		return diags
+	}
+	for _, arg := range op.Arguments {
+		p := path.Root(arg.Name)
+		raw := attrs[arg.Name]
+		switch {
+		case len(arg.StringValidators) > 0:
+			diags.Append(runValidators(ctx, p, raw, types.StringType, arg.StringValidators, func(v validator.String, value types.String) diag.Diagnostics {
+				var resp validator.StringResponse
+				v.ValidateString(ctx, validator.StringRequest{Path: p, PathExpression: p.Expression(), Config: config, ConfigValue: value}, &resp)
+				return resp.Diagnostics
+			})...)
+		case len(arg.Int64Validators) > 0:
+			diags.Append(runValidators(ctx, p, raw, types.Int64Type, arg.Int64Validators, func(v validator.Int64, value types.Int64) diag.Diagnostics {
+				var resp validator.Int64Response
+				v.ValidateInt64(ctx, validator.Int64Request{Path: p, PathExpression: p.Expression(), Config: config, ConfigValue: value}, &resp)
+				return resp.Diagnostics
+			})...)
+		case len(arg.ListValidators) > 0:
+			listType := types.ListType{ElemType: types.StringType}
+			diags.Append(runValidators(ctx, p, raw, listType, arg.ListValidators, func(v validator.List, value types.List) diag.Diagnostics {
+				var resp validator.ListResponse
+				v.ValidateList(ctx, validator.ListRequest{Path: p, PathExpression: p.Expression(), Config: config, ConfigValue: value}, &resp)
+				return resp.Diagnostics
+			})...)
+		}
+	}
+	return diags
+}
+
+// runValidators converts an argument's raw value to its framework type V once and runs each
+// validator on it.
+func runValidators[Validator any, V attr.Value](ctx context.Context, p path.Path, raw tftypes.Value, typ attr.Type,
+	validators []Validator, run func(Validator, V) diag.Diagnostics) diag.Diagnostics {
+	var diags diag.Diagnostics
+	converted, err := typ.ValueFromTerraform(ctx, raw)
+	if err != nil {
+		diags.AddAttributeError(p, "Invalid "+p.String(), "The value does not fit the argument's type: "+err.Error())
+		return diags
+	}
+	value, ok := converted.(V)
+	if !ok {
+		diags.AddAttributeError(p, "Invalid "+p.String(), fmt.Sprintf("The value converts to %T, not %T. This is a bug in the provider.", converted, value))
+		return diags
+	}
+	for _, v := range validators {
+		diags.Append(run(v, value)...)
+	}
+	return diags
 }

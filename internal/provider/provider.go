@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -38,6 +39,9 @@ func New(version string) func() provider.Provider {
 
 type imopsProvider struct {
 	version string
+	// clients is what Configure built, for the RPCs the provider's own server answers
+	// (server.go).
+	clients atomic.Pointer[Clients]
 }
 
 func (p *imopsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -111,6 +115,7 @@ func (p *imopsProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	}
 	resp.ResourceData = clients
 	resp.ActionData = clients
+	p.clients.Store(clients)
 }
 
 func (p *imopsProvider) commonSettings(cfg providerModel, terraformVersion string) (commonSettings, error) {

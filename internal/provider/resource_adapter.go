@@ -44,7 +44,7 @@ func (r *operationResource) Metadata(_ context.Context, req resource.MetadataReq
 // Schema declares the resource's shape, documentation and validators. Its behaviour at plan
 // time (every argument forces replacement, lists compare as sets, the computed results carry
 // over) is written out in plan, once for every operation, rather than declared as framework
-// plan modifiers, so that it reads each list once.
+// plan modifiers, so the provider's own server can run it without the framework (server.go).
 func (r *operationResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attrs := map[string]schema.Attribute{
 		"triggers": schema.MapAttribute{
