@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -56,7 +55,8 @@ func protocolActionMain(args []string, stderr io.Writer) int {
 }
 
 func invokeAtProtocolLevel(ctx context.Context, ids []string) error {
-	server, err := providerserver.NewProtocol6WithError(provider.New("bench")())()
+	// The server the provider binary serves (main.go), not the framework's alone.
+	server, err := provider.NewServer("bench")()
 	if err != nil {
 		return err
 	}

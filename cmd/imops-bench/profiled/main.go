@@ -1,14 +1,14 @@
 // Command profiled is the provider with a CPU profile, for `imops-bench -cpuprofile DIR`: it
-// serves the provider exactly as the real binary does, and writes DIR/<pid>.pprof when
-// Terraform stops it. Terraform starts the provider several times in one command (to read its
-// schema, to plan, to apply), so each process leaves its own profile.
+// serves the provider as the real binary (the repository's main.go) does, and writes
+// DIR/<pid>.pprof when Terraform stops it. Terraform starts the provider several times in one
+// command (to read its schema, to plan, to apply), so each process leaves its own profile.
 package main
 
 import (
-	"context"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/imops/terraform-provider-imops/cmd/imops-bench/internal/cpuprofile"
 	"github.com/imops/terraform-provider-imops/internal/provider"
@@ -20,7 +20,12 @@ func main() {
 		log.Fatal(err)
 	}
 	defer stop()
-	if err := providerserver.Serve(context.Background(), provider.New("bench"), providerserver.ServeOpts{Address: provider.ProviderAddress}); err != nil {
+	server, err := provider.NewServer("bench")()
+	if err != nil {
+		log.Print(err)
+		return
+	}
+	if err := tf6server.Serve(provider.ProviderAddress, func() tfprotov6.ProviderServer { return server }); err != nil {
 		log.Print(err)
 	}
 }
