@@ -210,7 +210,7 @@ func (b *bench) terraform(ctx context.Context, dir string, env []string, okCodes
 	err = cmd.Wait()
 	result := commandResult{wall: time.Since(started), providerPeakKiB: sampler.stop(), exitCode: cmd.ProcessState.ExitCode()}
 	if err != nil && !containsInt(okCodes, result.exitCode) {
-		return result, fmt.Errorf("terraform %s in %s: %w\n%s", strings.Join(args, " "), dir, err, tail(logPath, 30))
+		return result, fmt.Errorf("terraform %s in %s: %w\n%s", strings.Join(args, " "), dir, err, failureExcerpt(logPath))
 	}
 	return result, nil
 }
@@ -222,6 +222,23 @@ func containsInt(list []int, n int) bool {
 		}
 	}
 	return false
+}
+
+// failureExcerpt shows why a terraform command failed: its last lines, where its errors are,
+// or, when terraform itself crashed, the crash's first lines and the frames of the goroutine
+// that crashed rather than the end of the dump.
+func failureExcerpt(logPath string) string {
+	data, err := os.ReadFile(logPath)
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(string(data), "\n")
+	for i, line := range lines {
+		if strings.HasPrefix(line, "fatal error:") || strings.HasPrefix(line, "panic:") {
+			return strings.Join(lines[i:min(len(lines), i+40)], "\n") + "\n(the whole output is in " + logPath + ")"
+		}
+	}
+	return tail(logPath, 30)
 }
 
 // tail returns the last lines of a log file, for an error message.
@@ -240,15 +257,11 @@ func (b *bench) apply(ctx context.Context, dir string, env []string, extra ...st
 	return b.terraform(ctx, dir, env, nil, args...)
 }
 
-// planNoChange runs a plan that must find nothing to change. Above opts.planJSONAbove IDs it
-// asks for -json: Terraform's human-readable plan compares a list in state with the list in
-// the configuration pairwise, building a table of len(old) × len(new) cells even when they are
-// equal (about 9 bytes a cell: 0.9 GB at 10,000 IDs, 90 GB at 100,000), for a terraform_data
-// as for any resource. The -json plan skips that rendering and so shows what the provider
-// and Terraform's own planning cost.
+// planNoChange runs a plan that must find nothing to change. Above opts.jsonAbove IDs it asks
+// for -json (see asJSON).
 func (b *bench) planNoChange(ctx context.Context, dir string, env []string, ids int) (commandResult, bool, error) {
 	args := []string{"plan", "-detailed-exitcode", "-input=false", "-no-color"}
-	asJSON := ids > b.opts.planJSONAbove
+	asJSON := b.asJSON(ids)
 	if asJSON {
 		args = append(args, "-json")
 	}
@@ -258,6 +271,16 @@ func (b *bench) planNoChange(ctx context.Context, dir string, env []string, ids 
 	}
 	return result, asJSON, err
 }
+
+// asJSON reports whether a command over a list of ids entries must run with -json. Terraform's
+// human-readable output renders a list attribute as a diff of its old and new values through
+// a longest-common-subsequence table of len(old) × len(new) cells (about 9 bytes a cell), even
+// when nothing changed: a later plan of a terraform_data holding 10,000 IDs takes 10 s and 1.7
+// GB for it, and at 100,000 IDs it needs about 90 GB. An action's invocation is rendered the
+// same way, its configuration against itself, so `apply -invoke` of 100,000 IDs runs out of
+// memory (Terraform 1.14.9 and 1.16.4). The -json output skips that rendering and so shows what
+// the provider and Terraform's own planning cost.
+func (b *bench) asJSON(ids int) bool { return ids > b.opts.jsonAbove }
 
 // version is a terraform version, major.minor.patch.
 type version [3]int

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -183,5 +184,29 @@ func TestDynamicValueEncodesListsAndSets(t *testing.T) {
 	}
 	if _, err := dynamicValue(tftypes.Object{AttributeTypes: map[string]tftypes.Type{}}, map[string]any{"typo": "x"}); err == nil {
 		t.Error("an attribute the schema lacks was accepted")
+	}
+}
+
+func TestFailureExcerptShowsACrashFromItsStart(t *testing.T) {
+	dir := t.TempDir()
+	crash := filepath.Join(dir, "crash.log")
+	var dump strings.Builder
+	dump.WriteString("$ terraform apply\nWarning: overrides\nfatal error: runtime: out of memory\n\nruntime stack:\n")
+	for i := range 200 {
+		fmt.Fprintf(&dump, "goroutine %d [select]:\n", i)
+	}
+	if err := os.WriteFile(crash, []byte(dump.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := failureExcerpt(crash)
+	if !strings.HasPrefix(got, "fatal error: runtime: out of memory") || strings.Contains(got, "goroutine 199") {
+		t.Errorf("excerpt of a crash = %q..., want it to start at the fatal error and leave out the end of the dump", got[:min(len(got), 80)])
+	}
+	plain := filepath.Join(dir, "plain.log")
+	if err := os.WriteFile(plain, []byte("Plan: 1 to add\nError: Error running imops_easemob_roaming_chat_delete\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := failureExcerpt(plain); !strings.Contains(got, "Error: Error running") {
+		t.Errorf("excerpt of a failed apply = %q, want its last lines", got)
 	}
 }

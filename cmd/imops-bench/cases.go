@@ -147,39 +147,42 @@ func chatMessages(idSets ...[]string) []emulator.EasemobMessage {
 	return messages
 }
 
+// runCases runs every case asked for. A case that fails is reported and the others still
+// run: one broken case must not hide the figures of the rest.
 func (b *bench) runCases(ctx context.Context) ([]*row, error) {
-	var rows []*row
-	add := func(r *row, err error) error {
+	var (
+		rows     []*row
+		failures []error
+	)
+	add := func(r *row, err error) {
 		if r != nil && len(r.samples) > 0 {
 			rows = append(rows, r)
 		}
-		return err
+		if err != nil {
+			fmt.Fprintf(b.log, "    FAILED: %v\n", err)
+			failures = append(failures, err)
+		}
 	}
-	if b.opts.cases[caseResource] {
-		for _, n := range b.opts.sizes {
-			if err := add(b.resourceCase(ctx, n)); err != nil {
-				return rows, err
+	for _, name := range allCases {
+		if !b.opts.cases[name] || ctx.Err() != nil {
+			continue
+		}
+		switch name {
+		case caseResource:
+			for _, n := range b.opts.sizes {
+				add(b.resourceCase(ctx, n))
 			}
-		}
-	}
-	if b.opts.cases[caseAction] {
-		for _, n := range b.opts.sizes {
-			if err := add(b.actionCase(ctx, n)); err != nil {
-				return rows, err
+		case caseAction:
+			for _, n := range b.opts.sizes {
+				add(b.actionCase(ctx, n))
 			}
+		case caseMany:
+			add(b.manyCase(ctx))
+		case caseConcurrent:
+			add(b.concurrentCase(ctx))
 		}
 	}
-	if b.opts.cases[caseMany] {
-		if err := add(b.manyCase(ctx)); err != nil {
-			return rows, err
-		}
-	}
-	if b.opts.cases[caseConcurrent] {
-		if err := add(b.concurrentCase(ctx)); err != nil {
-			return rows, err
-		}
-	}
-	return rows, nil
+	return rows, errors.Join(failures...)
 }
 
 // repeat runs one sample of a case opts.repeat times. Odd runs measure the reference first,
@@ -277,9 +280,12 @@ func (b *bench) actionCase(ctx context.Context, n int) (*row, error) {
 		name: fmt.Sprintf("%s IDs in one action", thousands(n)), calls: callsFor(n), floor: floorOf(callsFor(n)),
 		reference: "terraform_data holding the same list", ratioOf: "invoke ÷ (floor + reference)",
 	}
-	if !viaTerraform {
+	switch {
+	case !viaTerraform:
 		r.name += " (protocol level)"
 		r.ratioOf = "protocol-level invoke ÷ floor"
+	case b.asJSON(n):
+		r.name += " (`apply -json`)"
 	}
 	r.ratio = func(s sample) float64 {
 		if !viaTerraform {
@@ -298,7 +304,11 @@ func (b *bench) actionCase(ctx context.Context, n int) (*row, error) {
 				}
 				var invoked commandResult
 				if viaTerraform {
-					invoked, err = b.apply(ctx, dir, b.env(), "-invoke=action."+benchActionType+".big")
+					args := []string{"-invoke=action." + benchActionType + ".big"}
+					if b.asJSON(n) {
+						args = append(args, "-json")
+					}
+					invoked, err = b.apply(ctx, dir, b.env(), args...)
 				} else {
 					invoked, err = b.protocolAction(ctx, filepath.Join(dir, "ids.txt"))
 				}

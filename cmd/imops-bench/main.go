@@ -52,7 +52,7 @@ type options struct {
 	quotaBurst    time.Duration
 	concurrentIDs int
 	manyResources int
-	planJSONAbove int
+	jsonAbove     int
 	terraform     string
 	timeout       time.Duration
 	keep          bool
@@ -81,7 +81,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	quotaBurst := set.Duration("quota-burst", 100*time.Millisecond, "how much of its per-second quota the emulated app admits at once")
 	concurrentIDs := set.Int("concurrent-ids", 5000, "message IDs in each of the two concurrent applies")
 	many := set.Int("many", 200, "resources in the many-resources case (50 IDs, one call each)")
-	planJSONAbove := set.Int("plan-json-above", 20_000, "run the later no-change plan with -json above this many IDs (the human-readable plan needs memory quadratic in the list's length)")
+	jsonAbove := set.Int("json-above", 20_000, "above this many IDs, run the later no-change plan and the action's apply with -json: terraform's human-readable output diffs a list against itself, in memory quadratic in its length")
 	terraform := set.String("terraform", "", "terraform binary (default: $IMOPS_BENCH_TERRAFORM, else terraform on PATH)")
 	timeout := set.Duration("timeout", 30*time.Minute, "limit for each terraform command")
 	keep := set.Bool("keep", false, "keep the working directory (configurations, states, logs)")
@@ -99,7 +99,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	}
 	o := options{
 		repeat: *repeat, latency: *latency, quotaBurst: *quotaBurst, concurrentIDs: *concurrentIDs,
-		manyResources: *many, planJSONAbove: *planJSONAbove, terraform: *terraform, timeout: *timeout, keep: *keep, smoke: *smoke,
+		manyResources: *many, jsonAbove: *jsonAbove, terraform: *terraform, timeout: *timeout, keep: *keep, smoke: *smoke,
 		cpuProfile: *cpuProfile,
 		cases:      map[string]bool{},
 	}

@@ -156,6 +156,6 @@ func reproduceCommand(opts options) string {
 			cases = append(cases, c)
 		}
 	}
-	return fmt.Sprintf("go run ./cmd/imops-bench -sizes %s -cases %s -repeat %d -latency %s -quota-burst %s -concurrent-ids %d -many %d -plan-json-above %d",
-		strings.Join(sizes, ","), strings.Join(cases, ","), opts.repeat, opts.latency, opts.quotaBurst, opts.concurrentIDs, opts.manyResources, opts.planJSONAbove)
+	return fmt.Sprintf("go run ./cmd/imops-bench -sizes %s -cases %s -repeat %d -latency %s -quota-burst %s -concurrent-ids %d -many %d -json-above %d",
+		strings.Join(sizes, ","), strings.Join(cases, ","), opts.repeat, opts.latency, opts.quotaBurst, opts.concurrentIDs, opts.manyResources, opts.jsonAbove)
 }
