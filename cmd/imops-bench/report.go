@@ -117,7 +117,7 @@ func printReport(w io.Writer, m machine, opts options, rows []*row) {
 		}
 		calls := medianOf(r.samples, func(s sample) int { return s.calls })
 		refused := medianOf(r.samples, func(s sample) int { return s.refused })
-		callsText := fmt.Sprintf("%d (%d", calls, refused)
+		callsText := fmt.Sprintf("%s (%d", thousands(calls), refused)
 		if calls > 0 {
 			callsText += fmt.Sprintf(", %.1f%%", 100*float64(refused)/float64(calls))
 		}
@@ -127,8 +127,8 @@ func printReport(w io.Writer, m machine, opts options, rows []*row) {
 				seconds(medianOf(r.samples, func(s sample) time.Duration { return s.span })),
 				medianOf(r.samples, func(s sample) time.Duration { return s.overlap }).Seconds())
 		}
-		fmt.Fprintf(w, "| %s | %s | %d calls: %s | %s | %s: %s | %s | %s | %s |\n",
-			r.name, seconds(medianOf(r.samples, func(s sample) time.Duration { return s.apply })), r.calls, seconds(r.floor),
+		fmt.Fprintf(w, "| %s | %s | %s calls: %s | %s | %s: %s | %s | %s | %s |\n",
+			r.name, seconds(medianOf(r.samples, func(s sample) time.Duration { return s.apply })), thousands(r.calls), seconds(r.floor),
 			reference, r.ratioOf, verdict(ratio, r.target), plan, callsText, mebibytes(medianOf(r.samples, func(s sample) int64 { return s.peakKiB })))
 	}
 	fmt.Fprintf(w, "\nReproduce: %s\n", reproduceCommand(opts))
