@@ -78,6 +78,16 @@ func TestRSSSamplerFindsTheProviderChild(t *testing.T) {
 	if peak := sampler.stop(); peak != 0 {
 		t.Errorf("peak = %d KiB for a parent with no provider child, want 0", peak)
 	}
+	// Watching a child itself reads its own peak, not this test process's.
+	child := exec.Command(sleep, "0.3")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sampler = startSelfRSSSampler(child.Process.Pid)
+	_ = child.Wait()
+	if peak := sampler.stop(); peak <= 0 || peak > 64<<10 {
+		t.Errorf("peak of a sleeping child = %d KiB, want its own small peak", peak)
+	}
 }
 
 func TestParseTerraformVersion(t *testing.T) {

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"syscall"
 	"time"
 
 	"github.com/imops/terraform-provider-imops/internal/client/easemob"
@@ -322,8 +321,8 @@ func (b *bench) actionCase(ctx context.Context, n int) (*row, error) {
 	})
 }
 
-// protocolAction runs the action at protocol level in a child process and times it whole.
-// Its peak memory is exact: the child's own maximum resident set size from its wait status.
+// protocolAction runs the action at protocol level in a child process and times it whole,
+// sampling the child's peak memory as for a provider process.
 func (b *bench) protocolAction(ctx context.Context, idsPath string) (commandResult, error) {
 	self, err := os.Executable()
 	if err != nil {
@@ -336,11 +335,12 @@ func (b *bench) protocolAction(ctx context.Context, idsPath string) (commandResu
 	output := &limitedBuffer{limit: 64 << 10}
 	cmd.Stdout, cmd.Stderr = output, output
 	started := time.Now()
-	err = cmd.Run()
-	result := commandResult{wall: time.Since(started)}
-	if usage, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		result.providerPeakKiB = usage.Maxrss // KiB on Linux
+	if err := cmd.Start(); err != nil {
+		return commandResult{}, err
 	}
+	sampler := startSelfRSSSampler(cmd.Process.Pid)
+	err = cmd.Wait()
+	result := commandResult{wall: time.Since(started), providerPeakKiB: sampler.stop()}
 	if err != nil {
 		return result, fmt.Errorf("the action at protocol level: %w\n%s", err, output.String())
 	}

@@ -23,8 +23,10 @@ const providerComm = "terraform-provi"
 
 type rssSampler struct {
 	parent int
-	done   chan struct{}
-	wg     sync.WaitGroup
+	// self, when set, watches the process parent itself rather than its provider children.
+	self bool
+	done chan struct{}
+	wg   sync.WaitGroup
 	// peaks maps each provider process seen to its last VmHWM reading, in KiB.
 	peaks map[int]int64
 	// others caches processes that are not terraform's children, so each is read once. A child
@@ -32,9 +34,22 @@ type rssSampler struct {
 	others map[int]bool
 }
 
-// startRSSSampler watches the children of the process parent until stop.
+// startRSSSampler watches the provider processes terraform (the process parent) starts,
+// until stop.
 func startRSSSampler(parent int) *rssSampler {
-	s := &rssSampler{parent: parent, done: make(chan struct{}), peaks: map[int]int64{}, others: map[int]bool{}}
+	return newRSSSampler(&rssSampler{parent: parent})
+}
+
+// startSelfRSSSampler watches the process pid itself: a child of ours that serves the
+// provider in its own process. Its exit status cannot be used instead: the kernel reports as
+// a child's peak the larger of its own and its parent's at the time it was started, and the
+// parent here is this harness, emulator and all.
+func startSelfRSSSampler(pid int) *rssSampler {
+	return newRSSSampler(&rssSampler{parent: pid, self: true})
+}
+
+func newRSSSampler(s *rssSampler) *rssSampler {
+	s.done, s.peaks, s.others = make(chan struct{}), map[int]int64{}, map[int]bool{}
 	s.wg.Go(func() {
 		ticker := time.NewTicker(rssSampleInterval)
 		defer ticker.Stop()
@@ -63,6 +78,12 @@ func (s *rssSampler) stop() int64 {
 }
 
 func (s *rssSampler) sample() {
+	if s.self {
+		if kib, ok := readVmHWM(s.parent); ok {
+			s.peaks[s.parent] = max(s.peaks[s.parent], kib)
+		}
+		return
+	}
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return
