@@ -104,7 +104,7 @@ type Config struct {
 // every operation, so the limiter and the failover state cover every call at once.
 type Transport struct {
 	cfg     Config
-	limiter *rate.Limiter
+	limiter *AdaptiveLimiter
 	// maxAttempts caps the attempts of one call; 0 leaves retryTimeout alone in charge.
 	maxAttempts  int
 	retryTimeout time.Duration
@@ -193,7 +193,7 @@ func NewTransport(cfg Config) (*Transport, error) {
 		t.maxWait = s.MaxBackoff
 	}
 	if s.RequestsPerSecond > 0 {
-		t.limiter = NewLimiter(s.RequestsPerSecond)
+		t.limiter = NewAdaptiveLimiter(s.RequestsPerSecond, cfg.Sleep)
 	}
 	cooldown := DefaultFailoverCooldown
 	if s.FailoverCooldown > 0 {
@@ -245,7 +245,9 @@ func (t *Transport) Do(ctx context.Context, req *Request) (*Response, error) {
 		}
 		base = t.health.pick()
 		call.Attempts++
+		sent := time.Now()
 		resp, err := t.attempt(ctx, req, base, call.Attempts)
+		t.limiter.Observe(sent, err)
 		if ctx.Err() != nil {
 			// Stopped by the caller: whatever the attempt got, the run is over. An attempt
 			// that was sent is the vendor's to finish, so its outcome is unknown.

@@ -128,8 +128,8 @@ func (v *easemobVendor) load(f Fixture) {
 	v.hidden = map[string]map[string]bool{}
 	v.tokens = map[string]time.Time{}
 	v.tokensIssued = 0
-	v.apiLimiter = rate.NewLimiter(easemob.DefaultRequestsPerSecond, easemob.DefaultRequestsPerSecond)
-	v.tokenLimiter = rate.NewLimiter(easemobTokenRequestsPerSecond, easemobTokenRequestsPerSecond)
+	v.apiLimiter = v.emu.quotaLimiter(easemob.DefaultRequestsPerSecond)
+	v.tokenLimiter = v.emu.quotaLimiter(easemobTokenRequestsPerSecond)
 	if f.Easemob == nil {
 		return
 	}

@@ -28,6 +28,9 @@ type Options struct {
 	// nothing, where the vendors themselves answer "ok". A rehearsal against a fixture that
 	// lacks its targets then fails instead of passing while changing nothing. See strict.go.
 	Strict bool
+	// QuotaBurst is how much of a per-second quota a vendor admits back to back, as a span of
+	// time's worth of calls (see quotaLimiter). Zero admits a whole second's worth.
+	QuotaBurst time.Duration
 }
 
 // Emulator is the fake vendors plus their shared state. Safe for concurrent use.

@@ -69,8 +69,8 @@ func (v *rongcloudVendor) load(f Fixture) {
 	v.messages = map[string]*RongCloudMessage{}
 	v.broadcasts = map[string]*RongCloudBroadcast{}
 	v.recallTimes = nil
-	v.appLimiter = rate.NewLimiter(rongcloud.DefaultRequestsPerSecond, rongcloud.DefaultRequestsPerSecond)
-	v.groupLimiter = rate.NewLimiter(rongcloud.GroupExtensionDeletesPerSecond, rongcloud.GroupExtensionDeletesPerSecond)
+	v.appLimiter = v.emu.quotaLimiter(rongcloud.DefaultRequestsPerSecond)
+	v.groupLimiter = v.emu.quotaLimiter(rongcloud.GroupExtensionDeletesPerSecond)
 	if f.RongCloud == nil {
 		return
 	}

@@ -102,7 +102,7 @@ func (v *tencentimVendor) name() string { return "tencentim" }
 func (v *tencentimVendor) load(f Fixture) {
 	v.app = f.TencentIM
 	v.groups = map[string]*TencentIMGroup{}
-	v.limiter = rate.NewLimiter(tencentim.DefaultRequestsPerSecond, tencentim.DefaultRequestsPerSecond)
+	v.limiter = v.emu.quotaLimiter(tencentim.DefaultRequestsPerSecond)
 	if f.TencentIM == nil {
 		return
 	}

@@ -1,0 +1,203 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// How an AdaptiveLimiter reacts to the vendor's rate-limit answers. A vendor's quota is per
+// app, and the provider is never alone on it: the customer's own servers and other jobs draw
+// on the same calls per second. A refusal means the app as a whole is over its quota, so the
+// provider gives up half of its pace at once, then claims it back slowly, the way TCP shares a
+// link (additive increase, multiplicative decrease): two jobs that each start at the full
+// quota settle on about half each, with few refusals, and a lone job regains the full pace.
+const (
+	// adaptiveDecrease multiplies the pace on a refusal.
+	adaptiveDecrease = 0.5
+	// adaptiveQuietPeriod is the least time between two decreases. Refusals come in bursts: every
+	// call already sent at the old pace may be refused before the lower pace shows, and one
+	// congestion event must halve the pace once, not once per call it refuses.
+	adaptiveQuietPeriod = 250 * time.Millisecond
+	// adaptiveRecovery is how long the pace takes to climb from nothing back to the ceiling,
+	// linearly, while no refusal comes: from half the ceiling, half of it.
+	adaptiveRecovery = 10 * time.Second
+	// adaptiveFloorShare is the lowest pace, as a share of the ceiling: low enough to let the
+	// app's own traffic through, high enough that a job still moves (5 calls/s at 100/s).
+	adaptiveFloorShare = 1.0 / 20
+)
+
+// AdaptiveLimiter paces every call of one vendor client, shared by every goroutine that uses
+// the client's Transport, and adapts that pace to the vendor's rate-limit answers: each
+// refusal (at most one per congestion event) halves it, down to a floor; while none comes it
+// climbs back linearly to the configured ceiling, never above; a Retry-After pauses every
+// caller until the time the vendor named. Calls are spaced evenly, with no burst, as by
+// NewLimiter. A nil *AdaptiveLimiter lets everything through.
+type AdaptiveLimiter struct {
+	mu      sync.Mutex
+	limiter *rate.Limiter
+	ceiling rate.Limit
+	floor   rate.Limit
+	// slope is the recovery in calls per second gained per second.
+	slope rate.Limit
+	// The pace was set to paceFrom at paceSince, and climbs from there (see paceAt).
+	paceFrom  rate.Limit
+	paceSince time.Time
+	// lastDecrease is when the pace was last cut: refusals of calls let through before then
+	// were caused by the old pace and are not counted again.
+	lastDecrease time.Time
+	pausedUntil  time.Time
+	// sleep waits out a pause (Transport's Config.Sleep, so tests need not wait an hour).
+	sleep func(ctx context.Context, d time.Duration) error
+	// slowed is closed, and replaced, whenever the pace drops or a pause starts, so that callers
+	// already holding a place in the queue at the old pace take a new one.
+	slowed chan struct{}
+	// decreases counts the cuts, for tests and benchmarks.
+	decreases int
+}
+
+// NewAdaptiveLimiter returns an adaptive limiter whose ceiling is perSecond calls per second,
+// or nil (no limit) when perSecond is not positive. sleep waits out the pauses a Retry-After
+// asks for (nil: a timer).
+func NewAdaptiveLimiter(perSecond float64, sleep func(ctx context.Context, d time.Duration) error) *AdaptiveLimiter {
+	if perSecond <= 0 {
+		return nil
+	}
+	if sleep == nil {
+		sleep = sleepContext
+	}
+	ceiling := rate.Limit(perSecond)
+	return &AdaptiveLimiter{
+		limiter:  rate.NewLimiter(ceiling, 1),
+		ceiling:  ceiling,
+		floor:    max(ceiling*adaptiveFloorShare, min(ceiling, 1)),
+		slope:    ceiling / rate.Limit(adaptiveRecovery.Seconds()),
+		paceFrom: ceiling,
+		sleep:    sleep,
+		slowed:   make(chan struct{}),
+	}
+}
+
+// Wait blocks until the caller may send one call, or ctx is done.
+func (a *AdaptiveLimiter) Wait(ctx context.Context) error {
+	if a == nil {
+		return nil
+	}
+	// pausedFor is the end of the pause this caller has already slept through, so that a
+	// sleep that returns early (a test's) lets it go on rather than sleep again.
+	var pausedFor time.Time
+	for {
+		a.mu.Lock()
+		now := time.Now()
+		slowed := a.slowed
+		if pause := a.pausedUntil.Sub(now); pause > 0 && !a.pausedUntil.Equal(pausedFor) {
+			pausedFor = a.pausedUntil
+			a.mu.Unlock()
+			if err := a.sleep(ctx, pause); err != nil {
+				return err
+			}
+			continue
+		}
+		a.limiter.SetLimitAt(now, a.paceAt(now))
+		reservation := a.limiter.ReserveN(now, 1)
+		a.mu.Unlock()
+		delay := reservation.DelayFrom(now)
+		if delay == 0 {
+			return nil
+		}
+		if deadline, ok := ctx.Deadline(); ok && deadline.Before(now.Add(delay)) {
+			reservation.Cancel()
+			return errors.New("rate: waiting for a free slot would run past the deadline")
+		}
+		switch err := sleepUnlessSlowed(ctx, delay, slowed); {
+		case err == nil:
+			return nil
+		case errors.Is(err, errSlowed):
+			// The place was taken at a pace that is now too fast: give it up and queue again.
+			reservation.Cancel()
+		default:
+			reservation.Cancel()
+			return err
+		}
+	}
+}
+
+// Observe learns from the outcome of a call let through at sent. A rate-limit answer cuts the
+// pace, unless the call was sent before the last cut (it saw the old pace) or the last cut is
+// too recent; a Retry-After pauses every caller until then. Other outcomes change nothing:
+// the pace recovers with time, not with successes, so an idle client is back at its ceiling.
+func (a *AdaptiveLimiter) Observe(sent time.Time, err error) {
+	var apiErr *APIError
+	if a == nil || !errors.As(err, &apiErr) || !apiErr.RateLimited {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := time.Now()
+	slowDown := false
+	if until := now.Add(apiErr.RetryAfter); apiErr.RetryAfter > 0 && until.After(a.pausedUntil) {
+		a.pausedUntil = until
+		slowDown = true
+	}
+	if !sent.Before(a.lastDecrease) && now.Sub(a.lastDecrease) >= adaptiveQuietPeriod {
+		a.paceFrom = max(a.floor, a.paceAt(now)*adaptiveDecrease)
+		a.paceSince = now
+		a.lastDecrease = now
+		a.limiter.SetLimitAt(now, a.paceFrom)
+		a.decreases++
+		slowDown = true
+	}
+	if slowDown {
+		close(a.slowed)
+		a.slowed = make(chan struct{})
+	}
+}
+
+// Pace returns the calls per second the limiter lets through now.
+func (a *AdaptiveLimiter) Pace() float64 {
+	if a == nil {
+		return 0
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return float64(a.paceAt(time.Now()))
+}
+
+// Decreases returns how many times the pace has been cut.
+func (a *AdaptiveLimiter) Decreases() int {
+	if a == nil {
+		return 0
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.decreases
+}
+
+// paceAt is the pace at now: paceFrom plus the recovery since paceSince, at most the ceiling.
+func (a *AdaptiveLimiter) paceAt(now time.Time) rate.Limit {
+	if a.paceFrom >= a.ceiling {
+		return a.ceiling
+	}
+	return min(a.ceiling, a.paceFrom+a.slope*rate.Limit(now.Sub(a.paceSince).Seconds()))
+}
+
+// errSlowed reports that the limiter slowed down while a caller was waiting.
+var errSlowed = errors.New("the limiter slowed down")
+
+// sleepUnlessSlowed waits for d, for ctx to be done (its error) or for slowed to be closed
+// (errSlowed).
+func sleepUnlessSlowed(ctx context.Context, d time.Duration, slowed <-chan struct{}) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-slowed:
+		return errSlowed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
