@@ -7,7 +7,9 @@
 #      its output must show what was deleted, what was kept and what each request matched.
 #   2. A rehearsal against a fixture that lacks the targeted data fails in strict mode (the
 #      default) and, with --no-strict, passes but flags the requests that matched nothing.
-#   3. Ctrl-C during a rehearsal stops the emulator, frees its port and removes the throwaway
+#   3. A configuration whose resources sit in a local module beside it (../modules) rehearses,
+#      and nothing is written into its directories.
+#   4. Ctrl-C during a rehearsal stops the emulator, frees its port and removes the throwaway
 #      directory.
 set -euo pipefail
 # shellcheck source=lib/ci.sh
@@ -60,7 +62,42 @@ expect "$scratch/strict.log" "imops-emulator -strict" "<- matched nothing" "The 
   { cat "$scratch/lenient.log"; fail "a lenient rehearsal failed"; }
 expect "$scratch/lenient.log" "! 2 requests matched nothing in the store"
 
-echo "    3. Ctrl-C stops the emulator"
+echo "    3. a configuration whose resources are in a local module beside it"
+mkdir -p "$scratch/infra/cleanup" "$scratch/infra/modules/erasure"
+cat >"$scratch/infra/cleanup/main.tf" <<'HCL'
+terraform {
+  required_providers {
+    imops = { source = "imops/imops" }
+  }
+}
+provider "imops" {}
+module "erasure" {
+  source = "../modules/erasure"
+  ids    = split("\n", trimspace(file("${path.module}/../ids.txt")))
+}
+HCL
+cat >"$scratch/infra/modules/erasure/main.tf" <<'HCL'
+terraform {
+  required_providers {
+    imops = { source = "imops/imops" }
+  }
+}
+variable "ids" { type = list(string) }
+resource "imops_easemob_roaming_chat_delete" "this" {
+  user_id      = "agent_0042"
+  peer_user_id = "customer_81934"
+  message_ids  = var.ids
+}
+HCL
+printf '1235807318835202004\n' >"$scratch/infra/ids.txt"
+"$ci_repo/scripts/rehearse.sh" "$scratch/infra/cleanup" "$ci_repo/examples/rehearsal/fixture.json" >"$scratch/module.log" 2>&1 ||
+  { cat "$scratch/module.log"; fail "a rehearsal of a configuration using ../modules failed"; }
+expect "$scratch/module.log" "Deleted or changed (1):" \
+  "- deleted  easemob.users.agent_0042.chats.customer_81934[1235807318835202004]"
+[ -z "$(find "$scratch/infra" -name '.terraform*' -o -name '*.tfstate')" ] ||
+  fail "the rehearsal wrote into the configuration's directory: $(find "$scratch/infra" -name '.terraform*' -o -name '*.tfstate')"
+
+echo "    4. Ctrl-C stops the emulator"
 mkdir "$scratch/tmp"
 cat >"$scratch/slow-terraform" <<SH
 #!/usr/bin/env bash

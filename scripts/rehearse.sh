@@ -13,7 +13,8 @@
 #      fixture's credentials, so nothing can reach a real vendor (a configuration that names an
 #      endpoint itself, region, api_urls or api_url, is refused: it cannot be redirected);
 #   3. copies CONFIG_DIR to a throwaway directory with a local backend (its real backend and
-#      state stay untouched, and its lock file is left out) and runs terraform init and apply;
+#      state stay untouched, and its lock file is left out; local modules and files beside it,
+#      such as ../modules, are used in place) and runs terraform init and apply;
 #   4. shows what the apply deleted or changed, what was kept, and what each vendor request
 #      matched in the store;
 #   5. stops the emulator, also on Ctrl-C or an error, and removes the throwaway directory.
@@ -83,10 +84,25 @@ unset TF_WORKSPACE TF_DATA_DIR
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
 
 echo "==> Copying $config to a throwaway directory with a local backend"
-mkdir "$work/config"
+# The copy sits at the configuration's own path under $work/tree, and every other entry of each
+# directory above it is a symbolic link to the original: a local module or a file named relative
+# to the configuration ("../modules/erasure", "${path.module}/../ids.txt") resolves in the copy
+# as it does in place, read from the original and never written.
+copy="$work/tree$config"
+mkdir -p "$copy"
+dir="$config"
+while [ "$dir" != / ]; do
+  parent="$(dirname "$dir")"
+  for entry in "$parent"/* "$parent"/.[!.]* "$parent"/..?*; do
+    [ -e "$entry" ] || [ -L "$entry" ] || continue # an unmatched pattern
+    [ "$entry" != "$dir" ] || continue
+    ln -s "$entry" "$work/tree$entry"
+  done
+  dir="$parent"
+done
 (cd "$config" && tar -cf - --exclude=.terraform --exclude=.terraform.lock.hcl --exclude=terraform.tfstate.d \
-  --exclude='*.tfstate' --exclude='*.tfstate.backup' .) | (cd "$work/config" && tar -xf -)
-cat >"$work/config/zz_imops_rehearsal_override.tf" <<'HCL'
+  --exclude='*.tfstate' --exclude='*.tfstate.backup' .) | (cd "$copy" && tar -xf -)
+cat >"$copy/zz_imops_rehearsal_override.tf" <<'HCL'
 # Written by scripts/rehearse.sh: the rehearsal's state stays in its throwaway directory.
 terraform {
   backend "local" {}
@@ -96,10 +112,10 @@ HCL
 "$emulator" dump -url "$base" >"$work/before.json"
 echo "==> $terraform init && $terraform apply"
 status=0
-(cd "$work/config" && "$terraform" init -input=false -no-color >"$work/init.log" 2>&1) ||
+(cd "$copy" && "$terraform" init -input=false -no-color >"$work/init.log" 2>&1) ||
   { status=$?; cat "$work/init.log" >&2; }
 if [ "$status" -eq 0 ]; then
-  (cd "$work/config" && "$terraform" apply -auto-approve -input=false -no-color) || status=$?
+  (cd "$copy" && "$terraform" apply -auto-approve -input=false -no-color) || status=$?
 fi
 "$emulator" dump -url "$base" >"$work/after.json"
 "$emulator" dump -url "$base" -requests >"$work/requests.json"
