@@ -9,7 +9,9 @@
 #      default) and, with --no-strict, passes but flags the requests that matched nothing.
 #   3. A configuration whose resources sit in a local module beside it (../modules) rehearses,
 #      and nothing is written into its directories.
-#   4. Ctrl-C during a rehearsal stops the emulator, frees its port and removes the throwaway
+#   4. An endpoint written in a provider "imops" block, in the configuration or in a module, is
+#      refused before anything is applied (the rehearsal could not redirect it).
+#   5. Ctrl-C during a rehearsal stops the emulator, frees its port and removes the throwaway
 #      directory.
 set -euo pipefail
 # shellcheck source=lib/ci.sh
@@ -71,6 +73,10 @@ terraform {
   }
 }
 provider "imops" {}
+# Not the provider's: a rehearsal must not take it for an endpoint.
+locals {
+  region = "eu-west-1"
+}
 module "erasure" {
   source = "../modules/erasure"
   ids    = split("\n", trimspace(file("${path.module}/../ids.txt")))
@@ -97,7 +103,31 @@ expect "$scratch/module.log" "Deleted or changed (1):" \
 [ -z "$(find "$scratch/infra" -name '.terraform*' -o -name '*.tfstate')" ] ||
   fail "the rehearsal wrote into the configuration's directory: $(find "$scratch/infra" -name '.terraform*' -o -name '*.tfstate')"
 
-echo "    4. Ctrl-C stops the emulator"
+echo "    4. an endpoint in a provider \"imops\" block is refused, in the configuration or a module"
+mkdir -p "$scratch/pinned/cleanup" "$scratch/pinned/modules/erasure"
+cp "$scratch/infra/cleanup/main.tf" "$scratch/pinned/cleanup/main.tf"
+cp "$scratch/infra/ids.txt" "$scratch/pinned/ids.txt"
+cat "$scratch/infra/modules/erasure/main.tf" - >"$scratch/pinned/modules/erasure/main.tf" <<'HCL'
+provider "imops" {
+  easemob {
+    api_url = "https://a1.easemob.com"
+  }
+}
+HCL
+status=0
+"$ci_repo/scripts/rehearse.sh" "$scratch/pinned/cleanup" "$ci_repo/examples/rehearsal/fixture.json" >"$scratch/pinned.log" 2>&1 || status=$?
+[ "$status" -eq 2 ] || { cat "$scratch/pinned.log"; fail "a module naming an endpoint: the rehearsal exited $status, want 2"; }
+expect "$scratch/pinned.log" "names vendor endpoints" "pinned/modules/erasure/main.tf:14:     api_url"
+! grep -qE 'Creating|Apply complete' "$scratch/pinned.log" || { cat "$scratch/pinned.log"; fail "the rehearsal applied a module naming an endpoint"; }
+cp "$scratch/pinned/modules/erasure/main.tf" "$scratch/pinned/cleanup/endpoint.tf"
+sed -i '/^terraform {/,/^}/d; /^variable/d; /^resource/,/^}/d' "$scratch/pinned/cleanup/endpoint.tf"
+status=0
+"$ci_repo/scripts/rehearse.sh" "$scratch/pinned/cleanup" "$ci_repo/examples/rehearsal/fixture.json" >"$scratch/pinned-root.log" 2>&1 || status=$?
+[ "$status" -eq 2 ] || { cat "$scratch/pinned-root.log"; fail "a configuration naming an endpoint: the rehearsal exited $status, want 2"; }
+expect "$scratch/pinned-root.log" "names vendor endpoints" "cleanup/endpoint.tf"
+! grep -q 'Starting the emulator' "$scratch/pinned-root.log" || fail "the rehearsal started before refusing an endpoint in the configuration"
+
+echo "    5. Ctrl-C stops the emulator"
 mkdir "$scratch/tmp"
 cat >"$scratch/slow-terraform" <<SH
 #!/usr/bin/env bash

@@ -44,14 +44,34 @@ config="$(cd "${1:-$repo/examples/rehearsal}" && pwd)"
 fixture="${2:-$config/fixture.json}"
 [ -f "$fixture" ] || { echo "rehearse.sh: no fixture at $fixture" >&2; exit 2; }
 fixture="$(cd "$(dirname "$fixture")" && pwd)/$(basename "$fixture")"
-# The rehearsal redirects the provider through IMOPS_* variables only: an endpoint written in
-# the configuration would win over them and send the rehearsal to a real vendor.
-if endpoints="$(grep -HnE '^[[:space:]]*(region|api_urls|api_url)[[:space:]]*=' "$config"/*.tf)"; then
+# The rehearsal redirects the provider through IMOPS_* variables only: an endpoint written in a
+# provider "imops" block would win over them and send the rehearsal to a real vendor.
+# imops_endpoints DIR... prints the lines of provider "imops" blocks in DIR/*.tf that name an
+# endpoint. It follows braces line by line, which HCL as terraform fmt writes it allows.
+imops_endpoints() {
+  local dir f files=()
+  for dir in "$@"; do
+    for f in "$dir"/*.tf; do [ -f "$f" ] && files+=("$f"); done
+  done
+  [ "${#files[@]}" -gt 0 ] || return 0
+  awk '
+    FNR == 1 { inside = 0; depth = 0 }
+    !inside && /^[[:space:]]*provider[[:space:]]+"imops"[[:space:]]*\{/ { inside = 1; depth = 0 }
+    inside {
+      if ($0 ~ /^[[:space:]]*(region|api_urls|api_url)[[:space:]]*=/) print FILENAME ":" FNR ": " $0
+      line = $0
+      depth += gsub(/\{/, "", line) - gsub(/\}/, "", line)
+      if (depth <= 0) inside = 0
+    }' "${files[@]}"
+}
+refuse_endpoints() {
+  [ -n "$1" ] || return 0
   echo "rehearse.sh: the configuration names vendor endpoints, which a rehearsal cannot redirect to the emulator:" >&2
-  echo "$endpoints" >&2
+  echo "$1" >&2
   echo "Take them from IMOPS_*_REGION, IMOPS_*_API_URLS and IMOPS_EASEMOB_API_URL instead." >&2
   exit 2
-fi
+}
+refuse_endpoints "$(imops_endpoints "$config")"
 terraform="${TERRAFORM:-terraform}"
 command -v "$terraform" >/dev/null || { echo "rehearse.sh: $terraform is not on PATH (set TERRAFORM)" >&2; exit 2; }
 
@@ -115,6 +135,15 @@ status=0
 (cd "$copy" && "$terraform" init -input=false -no-color >"$work/init.log" 2>&1) ||
   { status=$?; cat "$work/init.log" >&2; }
 if [ "$status" -eq 0 ]; then
+  # Modules may configure the provider too: check every module terraform init found, local
+  # ones where they are, remote ones where init downloaded them.
+  module_dirs=()
+  if [ -f "$copy/.terraform/modules/modules.json" ]; then
+    while IFS= read -r dir; do
+      module_dirs+=("$(cd "$copy" && cd "$dir" && pwd)")
+    done < <(grep -oE '"Dir":"[^"]*"' "$copy/.terraform/modules/modules.json" | sed -E 's/^"Dir":"(.*)"$/\1/')
+  fi
+  [ "${#module_dirs[@]}" -eq 0 ] || refuse_endpoints "$(imops_endpoints "${module_dirs[@]}")"
   (cd "$copy" && "$terraform" apply -auto-approve -input=false -no-color) || status=$?
 fi
 "$emulator" dump -url "$base" >"$work/after.json"
