@@ -7,10 +7,13 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Every test here runs in a synctest bubble: time.Now, timers and the limiter's own clock are
@@ -120,12 +123,12 @@ func TestAdaptiveLimiterStopsAtTheFloor(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		a := NewAdaptiveLimiter(100, nil)
 		for range 20 {
-			time.Sleep(adaptiveQuietPeriod)
+			time.Sleep(quietPeriod(rate.Limit(a.Pace())))
 			a.Observe(time.Now(), refusal)
 		}
 		assertPace(t, a, 100*adaptiveFloorShare)
-		// Calls keep moving at the floor's pace: the next two are 200ms apart at 5/s.
-		waitN(t, a, 1)
+		// Calls keep moving at the floor's pace: the next one goes an interval after the last
+		// cut, 200ms at 5/s.
 		if got := waitN(t, a, 1); got != 200*time.Millisecond {
 			t.Errorf("a call at the floor waited %v, want 200ms", got)
 		}
@@ -139,7 +142,7 @@ func TestAdaptiveLimiterFloorOfASlowCeiling(t *testing.T) {
 			a := NewAdaptiveLimiter(c.ceiling, nil)
 			for range 20 {
 				a.Observe(time.Now(), refusal)
-				time.Sleep(adaptiveQuietPeriod)
+				time.Sleep(quietPeriod(rate.Limit(a.Pace())))
 			}
 			a.Observe(time.Now(), refusal)
 			assertPace(t, a, c.floor)
@@ -188,6 +191,64 @@ func TestAdaptiveLimiterSlowsCallersAlreadyQueued(t *testing.T) {
 		<-done
 		if released != 200*time.Millisecond {
 			t.Errorf("the queued call went after %v, want 200ms (the slot at the new pace of 5/s), not its old 100ms slot", released)
+		}
+	})
+}
+
+// TestAdaptiveLimiterRequeuedCallersKeepMoving: callers queued at the old pace give up their
+// places on a cut; the places they held must not stay spent, or no call at all would go for
+// as long as the queue was (here half a second at 20/s, a second at the new 10/s).
+func TestAdaptiveLimiterRequeuedCallersKeepMoving(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := NewAdaptiveLimiter(20, nil)
+		waitN(t, a, 1)
+		released := make(chan time.Time, 10)
+		for range 10 {
+			go func() {
+				if err := a.Wait(context.Background()); err != nil {
+					t.Error(err)
+				}
+				released <- time.Now()
+			}()
+		}
+		synctest.Wait()
+		cut := time.Now()
+		a.Observe(cut, refusal)
+		var times []time.Duration
+		for range 10 {
+			times = append(times, (<-released).Sub(cut))
+		}
+		slices.Sort(times)
+		// The first goes one interval at the new pace after the cut, the rest follow at that
+		// pace (10/s, held for 750ms and then climbing): all ten within a second.
+		if times[0] != 100*time.Millisecond {
+			t.Errorf("the first requeued call went %v after the cut, want 100ms (one interval at 10/s)", times[0])
+		}
+		if times[9] > time.Second {
+			t.Errorf("the tenth requeued call went %v after the cut, want within 1s at about 10/s", times[9])
+		}
+	})
+}
+
+// TestAdaptiveLimiterQuietPeriodStretchesAtSlowPaces: at 10/s, a refusal half a second after a
+// cut is still the same congestion event (another job's calls may not have met their own
+// refusals yet), and the pace holds; after the time of adaptiveQuietCalls calls it is news.
+// (At 100/s the quiet period is adaptiveQuietPeriod and the pace climbs at once: see
+// TestAdaptiveLimiterHalvesOncePerCongestionEvent.)
+func TestAdaptiveLimiterQuietPeriodStretchesAtSlowPaces(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := NewAdaptiveLimiter(20, nil)
+		a.Observe(time.Now(), refusal)
+		time.Sleep(500 * time.Millisecond)
+		a.Observe(time.Now(), refusal)
+		if a.Decreases() != 1 {
+			t.Fatalf("decreases = %d after a refusal 500ms into the quiet period, want 1", a.Decreases())
+		}
+		assertPace(t, a, 10)
+		time.Sleep(500 * time.Millisecond)
+		a.Observe(time.Now(), refusal)
+		if a.Decreases() != 2 {
+			t.Fatalf("decreases = %d after a refusal 1s after the cut, want 2", a.Decreases())
 		}
 	})
 }
@@ -288,7 +349,6 @@ func TestAdaptiveLimiterWaitHonoursTheContext(t *testing.T) {
 // cuts the pace of the whole transport, so callers that never saw a refusal slow down too.
 func TestTransportSlowsEveryCallerAfterARefusal(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		base, _ := url.Parse("https://api.example")
 		var (
 			mu    sync.Mutex
 			calls []time.Time
@@ -303,25 +363,12 @@ func TestTransportSlowsEveryCallerAfterARefusal(t *testing.T) {
 			}
 			return &http.Response{StatusCode: status, Body: http.NoBody, Header: http.Header{}, Request: r}, nil
 		})
-		transport, err := NewTransport(Config{
-			Vendor: "TestVendor", BaseURLs: []*url.URL{base}, HTTPClient: &http.Client{Transport: roundTrip},
-			Settings: Settings{RequestsPerSecond: 100},
-			Sleep:    func(context.Context, time.Duration) error { return nil },
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		check := func(resp *http.Response, _ []byte) error {
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			return &APIError{Vendor: "TestVendor", HTTPStatus: resp.StatusCode}
-		}
+		transport := refusingTransport(t, roundTrip)
 		var wg sync.WaitGroup
 		for range 4 {
 			wg.Go(func() {
 				for range 10 {
-					if _, err := transport.Do(context.Background(), &Request{Operation: "test call", Method: http.MethodGet, Path: "/", Check: check}); err != nil {
+					if _, err := transport.Do(context.Background(), &Request{Operation: "test call", Method: http.MethodGet, Path: "/", Check: okOrAPIError}); err != nil {
 						t.Error(err)
 					}
 				}
@@ -338,6 +385,54 @@ func TestTransportSlowsEveryCallerAfterARefusal(t *testing.T) {
 			t.Errorf("41 calls took %v after a refusal, want about 745ms: the pace was not cut for every caller", got)
 		}
 	})
+}
+
+// TestTransportRefusalCutsTheCallsOwnLimiter: a refused call that went through a limiter of
+// its own (RongCloud's group limit) cuts that limiter, the tightest it went through, and
+// leaves the vendor limiter, and so every other call of the client, at its pace.
+func TestTransportRefusalCutsTheCallsOwnLimiter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		refused := false
+		roundTrip := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			status := http.StatusOK
+			if !refused {
+				refused, status = true, http.StatusTooManyRequests
+			}
+			return &http.Response{StatusCode: status, Body: http.NoBody, Header: http.Header{}, Request: r}, nil
+		})
+		transport := refusingTransport(t, roundTrip)
+		group := NewAdaptiveLimiter(20, nil)
+		req := &Request{Operation: "test call", Method: http.MethodGet, Path: "/", Check: okOrAPIError, ExtraLimiters: []*AdaptiveLimiter{group}}
+		if _, err := transport.Do(context.Background(), req); err != nil {
+			t.Fatal(err)
+		}
+		if group.Decreases() != 1 || transport.limiter.Decreases() != 0 {
+			t.Errorf("decreases: the call's own limiter %d, the vendor limiter %d; want 1 and 0", group.Decreases(), transport.limiter.Decreases())
+		}
+	})
+}
+
+// refusingTransport is a 100/s transport on roundTrip that does not wait between attempts.
+func refusingTransport(t *testing.T, roundTrip roundTripFunc) *Transport {
+	t.Helper()
+	base, _ := url.Parse("https://api.example")
+	transport, err := NewTransport(Config{
+		Vendor: "TestVendor", BaseURLs: []*url.URL{base}, HTTPClient: &http.Client{Transport: roundTrip},
+		Settings: Settings{RequestsPerSecond: 100},
+		Sleep:    func(context.Context, time.Duration) error { return nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return transport
+}
+
+// okOrAPIError accepts a 200 and makes anything else the vendor's error.
+func okOrAPIError(resp *http.Response, _ []byte) error {
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	return &APIError{Vendor: "TestVendor", HTTPStatus: resp.StatusCode}
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)

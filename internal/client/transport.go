@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Logger receives the transport's debug lines. Every message and field value it is given has
@@ -133,8 +131,10 @@ type Request struct {
 	// Policy says which failures may be retried.
 	Policy RetryPolicy
 	// ExtraLimiters are waited on after the vendor limiter, for call-specific ceilings such as
-	// RongCloud's 20/s for group extension deletion.
-	ExtraLimiters []*rate.Limiter
+	// RongCloud's 20/s for group extension deletion. They adapt to refusals as the vendor
+	// limiter does: when the tighter ceiling is the one the app is over, slowing the vendor
+	// limiter alone would not slow these calls.
+	ExtraLimiters []*AdaptiveLimiter
 	// Prepare runs before every attempt to sign or otherwise complete the request (fresh
 	// nonce, timestamp, random, token).
 	Prepare func(ctx context.Context, r *http.Request) error
@@ -206,12 +206,6 @@ func NewTransport(cfg Config) (*Transport, error) {
 	return t, nil
 }
 
-// NewLimiter returns a limiter that spaces calls evenly at perSecond, with no burst, so no
-// one-second window ever holds more than perSecond calls however the vendor counts.
-func NewLimiter(perSecond float64) *rate.Limiter {
-	return rate.NewLimiter(rate.Limit(perSecond), 1)
-}
-
 // Redactor returns the transport's redactor so a vendor client can register secrets it learns
 // later (a fetched token, a generated UserSig).
 func (t *Transport) Redactor() *Redactor { return t.cfg.Redactor }
@@ -247,7 +241,7 @@ func (t *Transport) Do(ctx context.Context, req *Request) (*Response, error) {
 		call.Attempts++
 		sent := time.Now()
 		resp, err := t.attempt(ctx, req, base, call.Attempts)
-		t.limiter.Observe(sent, err)
+		t.observe(req, sent, err)
 		if ctx.Err() != nil {
 			// Stopped by the caller: whatever the attempt got, the run is over. An attempt
 			// that was sent is the vendor's to finish, so its outcome is unknown.
@@ -320,6 +314,21 @@ func (t *Transport) nextWait(attempts int, lastErr error, spent time.Duration) (
 	// The last attempt lands at the deadline rather than never: an outage that ends just then
 	// is still ridden out.
 	return min(t.backoff(attempts, lastErr), remaining), ""
+}
+
+// observe lets the limiters the attempt went through learn from its outcome. A refusal slows
+// the tightest of them: the call's own limiters when it has any (the vendor does not say which
+// of its limits was hit, and while these calls run, they are all this client adds to either),
+// else the vendor limiter. Cutting the vendor limiter too would, over a few refusals, push it
+// below the call's own ceiling, where it would slow every other call of the client as well.
+func (t *Transport) observe(req *Request, sent time.Time, err error) {
+	if len(req.ExtraLimiters) == 0 {
+		t.limiter.Observe(sent, err)
+		return
+	}
+	for _, l := range req.ExtraLimiters {
+		l.Observe(sent, err)
+	}
 }
 
 // wait is the one place a request waits for the vendor's rate limiter (and the call's own).

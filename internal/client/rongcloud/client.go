@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/imops/terraform-provider-imops/internal/client"
-	"golang.org/x/time/rate"
 )
 
 // Vendor is the platform's name in errors and logs.
@@ -86,7 +85,7 @@ type Client struct {
 	transport    *client.Transport
 	appKey       string
 	appSecret    string
-	groupLimiter *rate.Limiter
+	groupLimiter *client.AdaptiveLimiter
 	concurrency  int
 	now          func() time.Time
 	nonce        func() string
@@ -119,7 +118,7 @@ func New(cfg Config) (*Client, error) {
 	if groupRate <= 0 {
 		groupRate = min(GroupExtensionDeletesPerSecond, tc.Settings.RequestsPerSecond)
 	}
-	c.groupLimiter = client.NewLimiter(groupRate)
+	c.groupLimiter = client.NewAdaptiveLimiter(groupRate, tc.Sleep)
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -137,7 +136,7 @@ func Signature(appSecret, nonce, timestamp string) string {
 }
 
 // post sends a signed form to path and checks RongCloud's {code, errorMessage} answer.
-func (c *Client) post(ctx context.Context, operation, path string, form url.Values, policy client.RetryPolicy, limiters ...*rate.Limiter) error {
+func (c *Client) post(ctx context.Context, operation, path string, form url.Values, policy client.RetryPolicy, limiters ...*client.AdaptiveLimiter) error {
 	_, err := c.transport.Do(ctx, &client.Request{
 		Operation:     operation,
 		Method:        http.MethodPost,

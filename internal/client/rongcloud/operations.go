@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/imops/terraform-provider-imops/internal/client"
-	"golang.org/x/time/rate"
 )
 
 // ConversationType is RongCloud's numeric conversation kind.
@@ -39,7 +38,7 @@ func (c *Client) DeleteExtensions(ctx context.Context, req ExtensionDelete, onPr
 	if err := req.check(); err != nil {
 		return client.ChunkProgress{ItemsTotal: len(req.ExtraKeys)}, err
 	}
-	var limiters []*rate.Limiter
+	var limiters []*client.AdaptiveLimiter
 	if req.ConversationType == ConversationGroup {
 		limiters = append(limiters, c.groupLimiter)
 	}
