@@ -24,10 +24,10 @@ func rongcloudBroadcastRecall() *Operation {
 		Arguments: []Argument{
 			{Name: "from_user_id", Kind: KindString, Required: true,
 				Description:      "User ID that sent the broadcast (`fromUserId`).",
-				StringValidators: identifier(64)},
+				StringValidators: identifier(rongcloud.MaxIDLength)},
 			{Name: "message_uid", Kind: KindString, Required: true,
 				Description:      "Unique ID of the broadcast message (`messageUID`; `msgUID` in the message history log).",
-				StringValidators: identifier(64)},
+				StringValidators: identifier(rongcloud.MaxIDLength)},
 			{Name: "sent_time", Kind: KindInt64,
 				Description: "When the message was sent, in milliseconds since the epoch (`sentTime`; `dateTime` in the message " +
 					"history log). Give it whenever you know it: RongCloud's Chinese documentation marks it required, so a call " +

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/imops/terraform-provider-imops/internal/client/easemob"
@@ -24,14 +24,30 @@ var tidyIdentifier = regexp.MustCompile(`^[^\s\p{Cc}](?:[^\p{Cc}]*[^\s\p{Cc}])?$
 // untidyProblem is the message of the tidyIdentifier check.
 const untidyProblem = "must not start or end with white space or contain control characters"
 
-// identifier returns the plan-time checks for an ID argument: present, at most maxLength
-// characters (0 for no limit), and tidy.
+// identifier returns the plan-time check for an ID argument: present, at most maxLength
+// characters (0 for no limit), and tidy. Its messages, like every check here, never repeat
+// the value: IDs are personal data, and Terraform shows the offending line beside the error.
 func identifier(maxLength int) []validator.String {
-	var length validator.String = stringvalidator.LengthAtLeast(1)
+	rule := "a non-empty ID without leading or trailing white space or control characters"
 	if maxLength > 0 {
-		length = stringvalidator.LengthBetween(1, maxLength)
+		rule += fmt.Sprintf(", of at most %d characters", maxLength)
 	}
-	return []validator.String{length, stringvalidator.RegexMatches(tidyIdentifier, untidyProblem)}
+	return []validator.String{problemValidator{summary: "Invalid identifier", rule: rule, problem: identifierProblem(maxLength)}}
+}
+
+// identifierProblem returns the check behind identifier(maxLength).
+func identifierProblem(maxLength int) func(string) string {
+	return func(id string) string {
+		switch length := utf8.RuneCountInString(id); {
+		case length == 0:
+			return "is empty"
+		case maxLength > 0 && length > maxLength:
+			return fmt.Sprintf("is %d characters long; the most is %d", length, maxLength)
+		case !tidyIdentifier.MatchString(id):
+			return untidyProblem
+		}
+		return ""
+	}
 }
 
 // problemValidator turns a check that names what is wrong with a value ("" when nothing is)

@@ -132,3 +132,38 @@ func TestParseBaseURLsNeverShowsCredentials(t *testing.T) {
 		}
 	}
 }
+
+// An ID argument's plan-time check says what is wrong without repeating the value (personal
+// data), for every way it can be wrong.
+func TestIdentifierDiagnosticsNeverRepeatTheValue(t *testing.T) {
+	for value, want := range map[string]string{
+		"secret-group-42 ":      "must not start or end with white space",
+		"secret\rgroup-42":      "control characters",
+		strings.Repeat("x", 65): "is 65 characters long; the most is 64",
+		"":                      "is empty",
+		"secret-group-42":       "",
+	} {
+		var resp validator.StringResponse
+		for _, v := range identifier(64) {
+			v.ValidateString(context.Background(), validator.StringRequest{
+				Path: path.Root("group_id"), ConfigValue: types.StringValue(value),
+			}, &resp)
+		}
+		var text string
+		for _, d := range resp.Diagnostics {
+			text += d.Summary() + " " + d.Detail() + "\n"
+		}
+		if want == "" {
+			if resp.Diagnostics.HasError() {
+				t.Errorf("identifier(64) refused %q: %s", value, text)
+			}
+			continue
+		}
+		if !strings.Contains(text, want) {
+			t.Errorf("identifier(64) on %.20q: %q, want it to contain %q", value, text, want)
+		}
+		if len(value) > 0 && strings.Contains(text, strings.TrimSpace(value)) {
+			t.Errorf("identifier(64) repeats the value in its diagnostic: %q", text)
+		}
+	}
+}
