@@ -235,3 +235,29 @@ func TestAccTencentimGroupMessageDeleteBySender_apiURLsFromEnvironmentWithQuery(
 		t.Errorf("a refused base URL was called: %+v", reqs)
 	}
 }
+
+// A replacement runs the operation again, so its plan checks the vendor's settings as a
+// create's does (Terraform plans the new object as a create): with the environment's URL now
+// carrying credentials, changing a recorded clear's user stops at plan, and nothing is sent.
+func TestAccEasemobRoamingClear_replacementChecksTheVendorSettings(t *testing.T) {
+	emu, baseURL := testEmulator(t, testFixture(), emulator.Options{})
+	setEasemobEnv(t, baseURL+"/easemob")
+	var calls int
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `provider "imops" {}` + "\n" + easemobClearAlice,
+		}, {
+			PreConfig: func() {
+				calls = len(emu.Requests())
+				t.Setenv("IMOPS_EASEMOB_API_URL", strings.Replace(baseURL, "http://", "http://admin:s3cret-pw@", 1)+"/easemob")
+			},
+			Config:      `provider "imops" {}` + "\n" + strings.Replace(easemobClearAlice, `user_id = "alice"`, `user_id = "bob"`, 1),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Invalid\s+Easemob\s+configuration.*IMOPS_EASEMOB_API_URL:.*carries\s+credentials`),
+		}},
+	})
+	if got := len(emu.Requests()); got != calls {
+		t.Errorf("the refused replacement made %d vendor calls", got-calls)
+	}
+}

@@ -57,14 +57,18 @@ func (r *operationResource) plan(config, prior tftypes.Value) (tftypes.Value, pa
 			attrs[arg.Name] = value
 		}
 		if arg.Kind == KindStringList {
-			entries, known := stringEntries(value)
-			if known {
-				addRepeatWarning(&diags, path.Root(arg.Name), arg.Name, len(entries)-len(entrySet(entries)))
-			}
-			if !creating && known {
-				if recordedEntries, ok := stringEntries(recorded[arg.Name]); ok && sameEntries(entrySet(entries), recordedEntries) {
-					attrs[arg.Name] = recorded[arg.Name]
-					continue
+			if entries, known := stringEntries(value); known {
+				set := entrySet(entries)
+				addRepeatWarning(&diags, path.Root(arg.Name), arg.Name, len(entries)-len(set))
+				if !creating {
+					if recordedEntries, ok := stringEntries(recorded[arg.Name]); ok {
+						if sameEntries(set, recordedEntries) {
+							attrs[arg.Name] = recorded[arg.Name]
+						} else {
+							replace = append(replace, path.Root(arg.Name))
+						}
+						continue
+					}
 				}
 			}
 		}
@@ -96,6 +100,8 @@ func (r *operationResource) plan(config, prior tftypes.Value) (tftypes.Value, pa
 		attrs["vendor_app"] = carried("vendor_app")
 	}
 	if creating {
+		// A replacement is planned as a create too: Terraform plans the new object again with
+		// no prior state, so this covers it.
 		r.clients.addPlanWarning(r.op, &diags)
 	}
 	if err := tftypes.ValidateValue(config.Type(), attrs); err != nil {
