@@ -126,6 +126,18 @@ status=0
 [ "$status" -eq 2 ] || { cat "$scratch/pinned-root.log"; fail "a configuration naming an endpoint: the rehearsal exited $status, want 2"; }
 expect "$scratch/pinned-root.log" "names vendor endpoints" "cleanup/endpoint.tf"
 ! grep -q 'Starting the emulator' "$scratch/pinned-root.log" || fail "the rehearsal started before refusing an endpoint in the configuration"
+# The same, written on one line, and in JSON syntax.
+printf 'provider "imops" { easemob { api_url = "https://a1.easemob.com" } }\n' >"$scratch/pinned/cleanup/endpoint.tf"
+printf '{"provider": {"imops": {"easemob": {"api_url": "https://a1.easemob.com"}}}}\n' >"$scratch/pinned/cleanup/endpoint.tf.json"
+for file in endpoint.tf endpoint.tf.json; do
+  mkdir -p "$scratch/one/$file"
+  cp "$scratch/pinned/cleanup/main.tf" "$scratch/pinned/cleanup/$file" "$scratch/one/$file/"
+  cp "$scratch/infra/ids.txt" "$scratch/one/ids.txt"
+  status=0
+  "$ci_repo/scripts/rehearse.sh" "$scratch/one/$file" "$ci_repo/examples/rehearsal/fixture.json" >"$scratch/one.log" 2>&1 || status=$?
+  [ "$status" -eq 2 ] || { cat "$scratch/one.log"; fail "an endpoint in $file: the rehearsal exited $status, want 2"; }
+  expect "$scratch/one.log" "names vendor endpoints" "$file:1"
+done
 
 echo "    5. Ctrl-C stops the emulator"
 mkdir "$scratch/tmp"

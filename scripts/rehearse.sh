@@ -47,18 +47,21 @@ fixture="$(cd "$(dirname "$fixture")" && pwd)/$(basename "$fixture")"
 # The rehearsal redirects the provider through IMOPS_* variables only: an endpoint written in a
 # provider "imops" block would win over them and send the rehearsal to a real vendor.
 # imops_endpoints DIR... prints the lines of provider "imops" blocks in DIR/*.tf that name an
-# endpoint. It follows braces line by line, which HCL as terraform fmt writes it allows.
+# endpoint, also where a block is written on one line, and the lines of DIR/*.tf.json that name
+# one in any provider (JSON is not read block by block: such a rehearsal is refused to be safe).
+# It follows braces line by line, as HCL lays blocks out.
 imops_endpoints() {
   local dir f files=()
   for dir in "$@"; do
     for f in "$dir"/*.tf; do [ -f "$f" ] && files+=("$f"); done
+    for f in "$dir"/*.tf.json; do [ -f "$f" ] && grep -HnE '"(region|api_urls|api_url)"[[:space:]]*:' "$f"; done
   done
   [ "${#files[@]}" -gt 0 ] || return 0
   awk '
     FNR == 1 { inside = 0; depth = 0 }
     !inside && /^[[:space:]]*provider[[:space:]]+"imops"[[:space:]]*\{/ { inside = 1; depth = 0 }
     inside {
-      if ($0 ~ /^[[:space:]]*(region|api_urls|api_url)[[:space:]]*=/) print FILENAME ":" FNR ": " $0
+      if ($0 ~ /(^|[{;[:space:]])(region|api_urls|api_url)[[:space:]]*=/) print FILENAME ":" FNR ": " $0
       line = $0
       depth += gsub(/\{/, "", line) - gsub(/\}/, "", line)
       if (depth <= 0) inside = 0
