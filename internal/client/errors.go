@@ -116,12 +116,56 @@ func IsRetryable(err error) bool {
 // answer). A vendor's explicit refusal, or a request that never left, is a known outcome. For
 // a *CallError the verdict covers every attempt of the call, not only the last.
 func OutcomeUnknown(err error) bool {
+	var earlier earlierOutcomeUnknown
+	if errors.As(err, &earlier) {
+		return true
+	}
+	var notSent notSentError
+	if errors.As(err, &notSent) {
+		return false
+	}
 	var callErr *CallError
 	if errors.As(err, &callErr) {
 		return callErr.OutcomeUnknown
 	}
 	return attemptOutcomeUnknown(err)
 }
+
+// KeepEarlierOutcome returns err, the error a call ended with after it was sent once more
+// (with a renewed credential), marked as possibly having taken effect when the round of
+// attempts before the resend (whose outcome was earlierUnknown) may have: the call as a whole
+// then may have, whatever the last round says.
+func KeepEarlierOutcome(err error, earlierUnknown bool) error {
+	if err == nil || !earlierUnknown || OutcomeUnknown(err) {
+		return err
+	}
+	var callErr *CallError
+	if errors.As(err, &callErr) {
+		callErr.OutcomeUnknown = true
+		return err
+	}
+	return earlierOutcomeUnknown{err}
+}
+
+// earlierOutcomeUnknown is an error that is not a CallError (a failed credential renewal, a
+// cancel) ending a call an earlier attempt of which may have taken effect.
+type earlierOutcomeUnknown struct{ error }
+
+func (e earlierOutcomeUnknown) Unwrap() error { return e.error }
+
+// NotSent marks err as having ended a call before any request of it was sent (getting its
+// credential failed, say): whatever the outcome of the requests behind err, the call itself
+// certainly took no effect. errors.As still finds what err wraps.
+func NotSent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return notSentError{err}
+}
+
+type notSentError struct{ error }
+
+func (e notSentError) Unwrap() error { return e.error }
 
 // attemptOutcomeUnknown judges one attempt's error.
 func attemptOutcomeUnknown(err error) bool {

@@ -113,11 +113,14 @@ func New(cfg Config) (*Client, error) {
 // its renewal point. A 401 with a token we fetched means it was revoked or expired early: the
 // token is dropped and the call sent once more with a fresh one.
 func (c *Client) call(ctx context.Context, operation, method, path string, query url.Values) error {
+	// earlierUnknown: the round before a resend may have taken effect (a 5xx, then the 401).
+	earlierUnknown := false
 	for attempt := 1; ; attempt++ {
 		// Have a token before queueing: bad credentials then fail here, with the token
 		// endpoint's own error, rather than inside an attempt.
 		if _, err := c.tokens.Token(ctx); err != nil {
-			return err
+			// This call was not sent (again): the token request's outcome is not its own.
+			return client.KeepEarlierOutcome(client.NotSent(err), earlierUnknown)
 		}
 		var sent string // the token the latest attempt carried
 		_, err := c.transport.Do(ctx, &client.Request{
@@ -138,6 +141,7 @@ func (c *Client) call(ctx context.Context, operation, method, path string, query
 			},
 			Check: checkResponse,
 		})
+		err = client.KeepEarlierOutcome(err, earlierUnknown)
 		var apiErr *client.APIError
 		if !errors.As(err, &apiErr) || apiErr.HTTPStatus != http.StatusUnauthorized {
 			return err
@@ -150,6 +154,7 @@ func (c *Client) call(ctx context.Context, operation, method, path string, query
 		if attempt > 1 {
 			return err
 		}
+		earlierUnknown = client.OutcomeUnknown(err)
 		c.tokens.Invalidate(sent)
 	}
 }

@@ -320,3 +320,49 @@ func callConcurrently(t *testing.T, callers int, call func() error, release func
 		}
 	}
 }
+
+// A call whose first round got a 503 (it may have taken effect) and then a 401 is sent once
+// more with a fresh token; when that one is refused outright, the call as a whole still may
+// have taken effect, and must say so.
+func TestToken_resendKeepsAnEarlierUnknownOutcome(t *testing.T) {
+	fake := newFake()
+	fake.roaming = func(n int, r *http.Request) *http.Response {
+		switch {
+		case n == 1:
+			return errorAnswer(http.StatusServiceUnavailable, "service_unavailable", "try again")
+		case r.Header.Get("Authorization") == "Bearer "+tokenValue(1):
+			return errorAnswer(http.StatusUnauthorized, "unauthorized", "expired")
+		}
+		return errorAnswer(http.StatusBadRequest, "illegal_argument", "bad request")
+	}
+	c := newTestClient(t, fake)
+	err := c.ClearAll(context.Background(), "alice")
+	if err == nil || len(fake.roamingCalls()) != 3 {
+		t.Fatalf("after %d calls: %v, want the 400 of the third", len(fake.roamingCalls()), err)
+	}
+	if !client.OutcomeUnknown(err) {
+		t.Errorf("the call reads as certainly not carried out, but its first request got a 503: %v", err)
+	}
+}
+
+// When the token endpoint fails with a server error, the call that needed the token was
+// never sent: it took no effect (the token request's outcome is not its own), and the
+// token endpoint's error still comes back as the vendor's error.
+func TestToken_failedFirstFetchIsACallNeverSent(t *testing.T) {
+	fake := newFake()
+	fake.tokenAnswer = func(int) *http.Response {
+		return errorAnswer(http.StatusServiceUnavailable, "service_unavailable", "down")
+	}
+	c := newTestClient(t, fake, func(cfg *easemob.Config) { cfg.Transport.Settings.MaxRetries = 2 })
+	err := c.ClearAll(context.Background(), "alice")
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || apiErr.HTTPStatus != http.StatusServiceUnavailable {
+		t.Fatalf("want the token endpoint's 503, got %v", err)
+	}
+	if n := len(fake.roamingCalls()); n != 0 {
+		t.Fatalf("%d roaming calls sent without a token", n)
+	}
+	if client.OutcomeUnknown(err) {
+		t.Errorf("a call never sent reads as one that may have taken effect: %v", err)
+	}
+}

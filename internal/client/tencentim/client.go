@@ -146,11 +146,12 @@ func (c *Client) post(ctx context.Context, operation, service, command string, p
 	if renewErr := c.userSigs.renew(lastUserSig); renewErr != nil {
 		return fmt.Errorf("%w (regenerating the UserSig failed: %v)", err, renewErr)
 	}
+	earlierUnknown := client.OutcomeUnknown(err) // a 5xx before the 70001 may have taken effect
 	_, err = c.transport.Do(ctx, req)
 	if hasCode(err, codeUserSigExpired) {
 		setHint(err, "Tencent Cloud IM refused a UserSig made moments ago as expired; check that this machine's clock is correct")
 	}
-	return err
+	return client.KeepEarlierOutcome(err, earlierUnknown)
 }
 
 // authorize puts the common query parameters on one attempt. random is drawn afresh for

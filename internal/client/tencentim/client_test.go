@@ -626,3 +626,27 @@ func TestTooManyVerificationFailuresWaitsAMinute(t *testing.T) {
 		t.Fatalf("want an APIError asking for a one-minute wait, got %v (%#v)", err, apiErr)
 	}
 }
+
+// A call whose first round got a 502 (it may have taken effect) and then a 70001 is sent once
+// more with a new UserSig; when that one is refused outright, the call as a whole still may
+// have taken effect, and must say so: the 502's request may have recalled the messages.
+func TestResendAfterExpiredUserSigKeepsAnEarlierUnknownOutcome(t *testing.T) {
+	c, mock := newMockClient(t, clientOptions{})
+	answers := []*http.Response{
+		httpmock.NewStringResponse(http.StatusBadGateway, "<html>bad gateway</html>"),
+		httpmock.NewStringResponse(http.StatusOK, failure(70001, "usersig expired")),
+		httpmock.NewStringResponse(http.StatusOK, failure(10004, "invalid parameter")),
+	}
+	calls := 0
+	mock.RegisterResponder(http.MethodPost, recallURL(mockPrimary), func(*http.Request) (*http.Response, error) {
+		calls++
+		return answers[min(calls, len(answers))-1], nil
+	})
+	err := c.DeleteGroupMessagesBySender(context.Background(), "@TGS#1", "spammer", "")
+	if err == nil || calls != 3 {
+		t.Fatalf("after %d requests: %v, want the 10004 of the third", calls, err)
+	}
+	if !client.OutcomeUnknown(err) {
+		t.Errorf("the call reads as certainly not carried out, but its first request got a 502: %v", err)
+	}
+}
