@@ -113,11 +113,13 @@ func RunChunks[T any](ctx context.Context, items []T, size, concurrency int, fn 
 		})
 	}
 	err := group.Wait()
-	if ctxErr := ctx.Err(); ctxErr != nil && (err == nil || (len(chunks) > 1 && errors.Is(err, ctxErr))) {
-		// A cancel stops every call at once; which of them noticed first says nothing.
-		err = fmt.Errorf("stopped before every call completed: %w", ctxErr)
-	}
 	mu.Lock()
 	defer mu.Unlock()
+	if ctxErr := ctx.Err(); ctxErr != nil && progress.CallsDone < progress.CallsTotal &&
+		(err == nil || (len(chunks) > 1 && errors.Is(err, ctxErr))) {
+		// A cancel stops every call at once; which of them noticed first says nothing. A
+		// cancel that came after the last call completed stopped nothing.
+		err = fmt.Errorf("stopped before every call completed: %w", ctxErr)
+	}
 	return progress, err
 }

@@ -158,3 +158,24 @@ func TestRunChunksSortsFailuresByWhatTheVendorMayHaveDone(t *testing.T) {
 		}
 	}
 }
+
+// A cancel that comes after the last call completed stopped nothing: the run succeeded, and
+// must not read as stopped (the provider would then record nothing of what was done).
+func TestRunChunksCancelAfterTheLastCallIsNoFailure(t *testing.T) {
+	items := make([]int, 30)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var completed atomic.Int32
+	progress, err := RunChunks(ctx, items, 10, 3, func(context.Context, []int) error {
+		if completed.Add(1) == 3 {
+			cancel() // the interrupt lands as the last call returns its success
+		}
+		return nil
+	}, nil)
+	if err != nil {
+		t.Errorf("err = %v after every call completed, want nil", err)
+	}
+	if progress.CallsDone != 3 || progress.ItemsDone != 30 {
+		t.Errorf("progress = %+v, want all 3 calls and 30 items done", progress)
+	}
+}
