@@ -85,25 +85,27 @@ func (r *operationResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 // resourceAttribute renders an argument for the resource surface. An optional argument with a
 // default is also computed, so that the plan can show the default.
 func resourceAttribute(arg Argument) schema.Attribute {
-	optional := !arg.Required
+	optional, computed := !arg.Required, arg.Default != nil
 	description := arg.markdownDescription()
 	switch arg.Kind {
 	case KindBool:
 		return schema.BoolAttribute{
-			Required: arg.Required, Optional: optional, Computed: arg.Default != nil, MarkdownDescription: description,
+			Required: arg.Required, Optional: optional, Computed: computed, MarkdownDescription: description,
 		}
 	case KindInt64:
 		return schema.Int64Attribute{
-			Required: arg.Required, Optional: optional, MarkdownDescription: description, Validators: arg.Int64Validators,
+			Required: arg.Required, Optional: optional, Computed: computed, MarkdownDescription: description,
+			Validators: arg.Int64Validators,
 		}
 	case KindStringList:
 		return schema.ListAttribute{
-			Required: arg.Required, Optional: optional, MarkdownDescription: description, ElementType: types.StringType,
-			Validators: arg.ListValidators,
+			Required: arg.Required, Optional: optional, Computed: computed, MarkdownDescription: description,
+			ElementType: types.StringType, Validators: arg.ListValidators,
 		}
 	default:
 		return schema.StringAttribute{
-			Required: arg.Required, Optional: optional, MarkdownDescription: description, Validators: arg.StringValidators,
+			Required: arg.Required, Optional: optional, Computed: computed, MarkdownDescription: description,
+			Validators: arg.StringValidators,
 		}
 	}
 }
