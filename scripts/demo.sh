@@ -38,14 +38,11 @@ provider_installation {
 TFRC
 
 cp -R "$repo/examples/demo" "$work/demo"
-# The emulator's demo credentials; real ones would come from the CI's secret store.
 export TF_CLI_CONFIG_FILE="$work/dev.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
-export IMOPS_RONGCLOUD_APP_KEY=demo-app-key IMOPS_RONGCLOUD_APP_SECRET=demo-app-secret-not-real
-export IMOPS_RONGCLOUD_API_URLS="$base/rongcloud,$base/rongcloud-backup"
-export IMOPS_EASEMOB_API_URL="$base/easemob" IMOPS_EASEMOB_ORG_NAME=demo-org IMOPS_EASEMOB_APP_NAME=demo-app
-export IMOPS_EASEMOB_CLIENT_ID=demo-client-id IMOPS_EASEMOB_CLIENT_SECRET=demo-client-secret-not-real
-export IMOPS_TENCENTIM_SDK_APP_ID=1400000001 IMOPS_TENCENTIM_IDENTIFIER=administrator
-export IMOPS_TENCENTIM_SECRET_KEY=demo-secret-key-not-real IMOPS_TENCENTIM_API_URLS="$base/tencentim"
+# The emulator's demo credentials and URLs (real ones would come from the CI's secret store),
+# from the emulator itself, which also clears any other IMOPS_* vendor setting of the shell: a
+# stray IMOPS_EASEMOB_APP_TOKEN would otherwise win over the demo's credentials.
+eval "$("$work/bin/imops-emulator" env -url "$base")"
 
 echo "==> terraform apply examples/demo (dev_overrides: no init, no download)"
 # -compact-warnings folds the expected "development overrides" warning into one line.
