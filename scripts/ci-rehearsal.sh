@@ -151,6 +151,8 @@ set -m # the rehearsal gets a process group of its own, as a terminal's foregrou
 TERRAFORM="$scratch/slow-terraform" TMPDIR="$scratch/tmp" "$ci_repo/scripts/rehearse.sh" >"$scratch/interrupted.log" 2>&1 &
 rehearsal=$!
 set +m
+# If a check below fails, the rehearsal's process group must not outlive this script.
+trap 'kill -INT -- "-$rehearsal" 2>/dev/null; ci_cleanup' EXIT
 for _ in $(seq 1 300); do [ -e "$scratch/terraform-started" ] && break; sleep 0.1; done
 [ -e "$scratch/terraform-started" ] || { cat "$scratch/interrupted.log"; fail "the rehearsal never reached terraform"; }
 kill -INT -- "-$rehearsal"

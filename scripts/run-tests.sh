@@ -12,7 +12,7 @@
 # most of its time waiting on Terraform's processes and on the emulator, not on the CPU. On Terraform >= 1.14 nothing may be skipped:
 # the action tests run there, and a skip would hide that they did not.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 
 GO=${GO:-go}
 jobs=${IMOPS_TEST_JOBS:-5}
