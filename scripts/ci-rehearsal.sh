@@ -152,7 +152,7 @@ TERRAFORM="$scratch/slow-terraform" TMPDIR="$scratch/tmp" "$ci_repo/scripts/rehe
 rehearsal=$!
 set +m
 # If a check below fails, the rehearsal's process group must not outlive this script.
-trap 'kill -INT -- "-$rehearsal" 2>/dev/null; ci_cleanup' EXIT
+trap 'kill -INT -- "-$rehearsal" 2>/dev/null || true; ci_cleanup' EXIT
 for _ in $(seq 1 300); do [ -e "$scratch/terraform-started" ] && break; sleep 0.1; done
 [ -e "$scratch/terraform-started" ] || { cat "$scratch/interrupted.log"; fail "the rehearsal never reached terraform"; }
 kill -INT -- "-$rehearsal"
