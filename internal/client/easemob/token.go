@@ -33,7 +33,14 @@ type tokenSource struct {
 	current string
 	// renewAt is when current should be replaced; zero means "until Easemob refuses it".
 	renewAt time.Time
+	// expiresAt is when current stops working, by the lifetime Easemob gave; zero if none.
+	expiresAt time.Time
 }
+
+// renewalRetryWait is the most a token that could not be renewed is used before the next
+// try: renewal starts well before expiry, so a token endpoint that is down for a while
+// need not fail the calls a still-valid token can make.
+const renewalRetryWait = time.Minute
 
 func fixedToken(token string) *tokenSource {
 	return &tokenSource{fixed: true, current: token}
@@ -57,6 +64,9 @@ func (s *tokenSource) Token(ctx context.Context) (string, error) {
 		requestedAt := s.now()
 		issued, err := s.fetch(context.WithoutCancel(ctx))
 		if err != nil {
+			if token, ok := s.keepUntilRenewed(); ok {
+				return token, nil
+			}
 			return "", err
 		}
 		s.store(issued, requestedAt)
@@ -85,14 +95,29 @@ func (s *tokenSource) cached() (string, bool) {
 	return "", false
 }
 
+// keepUntilRenewed is the answer to a failed renewal: the current token, while it has not
+// expired, with the next renewal put off by at most renewalRetryWait (and half its remaining
+// life), so the calls go on and the endpoint is not asked again by every one of them.
+func (s *tokenSource) keepUntilRenewed() (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if s.current == "" || s.expiresAt.IsZero() || !now.Before(s.expiresAt) {
+		return "", false
+	}
+	s.renewAt = now.Add(min(renewalRetryWait, s.expiresAt.Sub(now)/2))
+	return s.current, true
+}
+
 // store keeps a fresh token. Its lifetime counts from when it was requested, not received,
 // so a slow answer cannot make us keep it past its real expiry.
 func (s *tokenSource) store(issued issuedToken, requestedAt time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.current, s.renewAt = issued.value, time.Time{}
+	s.current, s.renewAt, s.expiresAt = issued.value, time.Time{}, time.Time{}
 	if issued.lifetime > 0 {
 		s.renewAt = client.RenewAt(requestedAt, issued.lifetime)
+		s.expiresAt = requestedAt.Add(issued.lifetime)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -364,5 +365,49 @@ func TestToken_failedFirstFetchIsACallNeverSent(t *testing.T) {
 	}
 	if client.OutcomeUnknown(err) {
 		t.Errorf("a call never sent reads as one that may have taken effect: %v", err)
+	}
+}
+
+// A renewal that fails while the token still has time left does not fail the calls: they go
+// on with the current token, and the endpoint is asked again a minute later, not by every call.
+func TestToken_failedRenewalKeepsAStillValidToken(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	fake := newFake()
+	var down atomic.Bool
+	fake.tokenAnswer = func(fetch int) *http.Response {
+		if down.Load() {
+			return errorAnswer(http.StatusServiceUnavailable, "service_unavailable", "token service down")
+		}
+		return httpmock.NewJsonResponseOrPanic(http.StatusOK, map[string]any{"access_token": tokenValue(fetch), "expires_in": 7200})
+	}
+	c := newTestClient(t, fake, func(cfg *easemob.Config) {
+		cfg.Now = clock.Now
+		cfg.Transport.Settings.MaxRetries = 1
+	})
+	call := func() string {
+		t.Helper()
+		if err := c.ClearAll(context.Background(), "alice"); err != nil {
+			t.Fatal(err)
+		}
+		calls := fake.roamingCalls()
+		return calls[len(calls)-1].Authorization
+	}
+	call()
+	// Two hours' lifetime: renewal is due after 108 minutes, and the token endpoint is down.
+	down.Store(true)
+	clock.Advance(110 * time.Minute)
+	if got := call(); got != "Bearer "+tokenValue(1) {
+		t.Fatalf("with the renewal failed: token %q, want the still-valid first token", got)
+	}
+	fetches := fake.fetches() // the first fetch and the failed renewal's attempts
+	clock.Advance(30 * time.Second)
+	if got := call(); got != "Bearer "+tokenValue(1) || fake.fetches() != fetches {
+		t.Errorf("30s later: token %q after %d more fetches, want the first token and no new fetch", got, fake.fetches()-fetches)
+	}
+	// A minute after the failure the renewal is tried again, and this time it works.
+	down.Store(false)
+	clock.Advance(31 * time.Second)
+	if got := call(); got != "Bearer "+tokenValue(fetches+1) {
+		t.Errorf("a minute after the failed renewal: token %q, want the renewed one", got)
 	}
 }
