@@ -269,6 +269,9 @@ func (t *Transport) interrupted(ctx context.Context, call *CallError, attemptErr
 		// Not the caller's doing: a limiter that cannot grant a token before the deadline.
 		if call.Err == nil {
 			call.Err = fmt.Errorf("%s %s: %w", t.cfg.Vendor, call.Operation, err)
+		} else {
+			// A retry was due, and the deadline came first: say so beside the last answer.
+			call.GaveUp = err.Error()
 		}
 		return call
 	}

@@ -295,3 +295,16 @@ func TestJoinSentences(t *testing.T) {
 		t.Errorf("EndSentence = %q", got)
 	}
 }
+
+// When a retry is due but the rate limiter cannot let it go before the call's deadline, the
+// error is the last answer plus why no retry followed.
+func TestTransportRetryPastTheDeadlineSaysWhy(t *testing.T) {
+	s := newTestTransport(t, Settings{RequestsPerSecond: 1}, "https://api.example")
+	s.mock.RegisterResponder("POST", "https://api.example/v1/do", httpmock.NewStringResponder(503, "down"))
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := s.transport.Do(ctx, testRequest(RetryTransient))
+	if err == nil || !strings.Contains(err.Error(), "503") || !strings.Contains(err.Error(), "past the deadline") {
+		t.Errorf("err = %v, want the 503 and that the retry would run past the deadline", err)
+	}
+}
