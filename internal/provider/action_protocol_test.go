@@ -437,7 +437,7 @@ func TestActionValidate_rejectsBeforeAnyCall(t *testing.T) {
 		}, "conversation_type", regexp.MustCompile(`value must be one of`)},
 		{"imops_rongcloud_extension_delete", map[string]any{
 			"message_uid": "", "user_id": "u", "conversation_type": "private", "target_id": "t", "extra_keys": []string{"k"},
-		}, "message_uid", regexp.MustCompile(`length must be between 1 and 64`)},
+		}, "message_uid", regexp.MustCompile(`message_uid is empty`)},
 		{"imops_rongcloud_broadcast_recall", map[string]any{
 			"from_user_id": "system", "message_uid": "BCST-1", "sent_time": 0,
 		}, "sent_time", regexp.MustCompile(`at least 1`)},

@@ -139,6 +139,6 @@ func easemobUserIDError(attribute, problem string) string {
 
 // Regexps for the validators' messages, tolerant of Terraform's line wrapping.
 const (
-	emptyStringError = `length\s+must\s+be\s+at\s+least\s+1`
+	emptyStringError = `is\s+empty`
 	emptyListError   = `must\s+list\s+at\s+least\s+one\s+entry`
 )

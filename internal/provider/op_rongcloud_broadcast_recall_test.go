@@ -81,7 +81,7 @@ func TestAccRongcloudBroadcastRecall_invalidInput(t *testing.T) {
 	var steps []resource.TestStep
 	for _, tc := range []struct{ body, want string }{
 		{`from_user_id = ""
-  message_uid = "m"`, `(?s)from_user_id.*length must be between 1 and 64`},
+  message_uid = "m"`, `(?s)from_user_id\s+is\s+empty`},
 		{`from_user_id = "u"
   message_uid = "m"
   sent_time = 0`, `(?s)sent_time.*must be at least 1`},

@@ -211,7 +211,7 @@ func TestAccRongcloudExtensionDelete_invalidInput(t *testing.T) {
   user_id = "u"
   conversation_type = "private"
   target_id = "t"
-  extra_keys = ["k"]`, `(?s)message_uid.*length\s+must\s+be\s+between\s+1\s+and\s+64`},
+  extra_keys = ["k"]`, `(?s)message_uid\s+is\s+empty`},
 		{"target with a trailing space", `message_uid = "M"
   user_id = "u"
   conversation_type = "group"

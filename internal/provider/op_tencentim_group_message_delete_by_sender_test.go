@@ -157,12 +157,12 @@ func TestAccTencentimGroupMessageDeleteBySender_invalidInput(t *testing.T) {
 	var steps []resource.TestStep
 	for _, tc := range []struct{ arguments, want string }{
 		{`group_id = ""
-  sender_account = "spammer"`, `(?s)group_id.*at least 1`},
+  sender_account = "spammer"`, `(?s)group_id\s+is\s+empty`},
 		{`group_id = "@TGS#acc-public"
-  sender_account = ""`, `(?s)sender_account.*at least 1`},
+  sender_account = ""`, `(?s)sender_account\s+is\s+empty`},
 		{`group_id = "@TGS#acc-community"
   sender_account = "spammer"
-  topic_id = ""`, `(?s)topic_id.*at least 1`},
+  topic_id = ""`, `(?s)topic_id\s+is\s+empty`},
 		{`group_id = "@TGS#acc-public"`, `(?s)"sender_account" is required`},
 		{`group_id = "@TGS#acc-public"
   sender_account = "spammer "`, `(?s)sender_account.*must\s+not\s+start\s+or\s+end\s+with\s+white\s+space`},
