@@ -228,8 +228,6 @@ func hintFor(e *client.APIError) string {
 		return "client_secret does not match client_id; copy both from the app's page in the Easemob console"
 	case e.Code == "organization_application_not_found":
 		return "check org_name and app_name, and that api_url is the REST host of the app's cluster shown in the Easemob console"
-	case e.Code == "illegal_argument":
-		return "Easemob refused the token request; check client_id and client_secret"
 	case e.HTTPStatus == http.StatusUnauthorized:
 		return "check client_id and client_secret (or app_token) and that they belong to this org_name and app_name"
 	case e.HTTPStatus == http.StatusTooManyRequests:

@@ -180,7 +180,11 @@ func (c *Client) fetchToken(ctx context.Context, clientID, clientSecret string, 
 
 func checkTokenResponse(resp *http.Response, body []byte) error {
 	if resp.StatusCode != http.StatusOK {
-		return errorFromAnswer(resp, body)
+		apiErr := errorFromAnswer(resp, body)
+		if apiErr.Code == "illegal_argument" { // documented for the token request only
+			apiErr.Hint = "Easemob refused the token request; check client_id and client_secret"
+		}
+		return apiErr
 	}
 	var answer tokenAnswer
 	if err := json.Unmarshal(body, &answer); err != nil || answer.AccessToken == "" {

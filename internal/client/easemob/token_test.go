@@ -344,6 +344,10 @@ func TestToken_resendKeepsAnEarlierUnknownOutcome(t *testing.T) {
 	if !client.OutcomeUnknown(err) {
 		t.Errorf("the call reads as certainly not carried out, but its first request got a 503: %v", err)
 	}
+	// The roaming call's illegal_argument is not the token request's: no advice on credentials.
+	if strings.Contains(err.Error(), "token request") {
+		t.Errorf("a roaming call's 400 is blamed on the token request: %v", err)
+	}
 }
 
 // When the token endpoint fails with a server error, the call that needed the token was
@@ -409,5 +413,18 @@ func TestToken_failedRenewalKeepsAStillValidToken(t *testing.T) {
 	clock.Advance(31 * time.Second)
 	if got := call(); got != "Bearer "+tokenValue(fetches+1) {
 		t.Errorf("a minute after the failed renewal: token %q, want the renewed one", got)
+	}
+}
+
+// The token endpoint's illegal_argument is about the credentials sent, and says so.
+func TestToken_illegalArgumentPointsAtTheCredentials(t *testing.T) {
+	fake := newFake()
+	fake.tokenAnswer = func(int) *http.Response {
+		return errorAnswer(http.StatusBadRequest, "illegal_argument", "client_id is invalid")
+	}
+	err := newTestClient(t, fake).ClearAll(context.Background(), "alice")
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || !strings.Contains(apiErr.Hint, "refused the token request; check client_id and client_secret") {
+		t.Errorf("want the token request's hint, got %v", err)
 	}
 }
