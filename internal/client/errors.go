@@ -139,16 +139,12 @@ func KeepEarlierOutcome(err error, earlierUnknown bool) error {
 	if err == nil || !earlierUnknown || OutcomeUnknown(err) {
 		return err
 	}
-	var callErr *CallError
-	if errors.As(err, &callErr) {
-		callErr.OutcomeUnknown = true
-		return err
-	}
 	return earlierOutcomeUnknown{err}
 }
 
-// earlierOutcomeUnknown is an error that is not a CallError (a failed credential renewal, a
-// cancel) ending a call an earlier attempt of which may have taken effect.
+// earlierOutcomeUnknown is the error a call ended with, an earlier attempt of which may have
+// taken effect. It is judged before anything it wraps (a CallError of the resend, or a
+// NotSent failure to get the credential for it), which errors.As still finds.
 type earlierOutcomeUnknown struct{ error }
 
 func (e earlierOutcomeUnknown) Unwrap() error { return e.error }

@@ -428,3 +428,30 @@ func TestToken_illegalArgumentPointsAtTheCredentials(t *testing.T) {
 		t.Errorf("want the token request's hint, got %v", err)
 	}
 }
+
+// A call whose first round met a 503 and then a 401, and whose token then could not be
+// fetched again, was not sent a second time; but its first round may have taken effect, and
+// the call must say so.
+func TestToken_failedRefetchKeepsAnEarlierUnknownOutcome(t *testing.T) {
+	fake := newFake()
+	fake.tokenAnswer = func(fetch int) *http.Response {
+		if fetch == 1 {
+			return httpmock.NewJsonResponseOrPanic(http.StatusOK, map[string]any{"access_token": tokenValue(1), "expires_in": 7200})
+		}
+		return errorAnswer(http.StatusServiceUnavailable, "service_unavailable", "token service down")
+	}
+	fake.roaming = func(n int, _ *http.Request) *http.Response {
+		if n == 1 {
+			return errorAnswer(http.StatusServiceUnavailable, "service_unavailable", "try again")
+		}
+		return errorAnswer(http.StatusUnauthorized, "unauthorized", "expired")
+	}
+	c := newTestClient(t, fake, func(cfg *easemob.Config) { cfg.Transport.Settings.MaxRetries = 2 })
+	err := c.ClearAll(context.Background(), "alice")
+	if err == nil || len(fake.roamingCalls()) != 2 {
+		t.Fatalf("after %d roaming calls: %v, want the failed token fetch after the 401", len(fake.roamingCalls()), err)
+	}
+	if !client.OutcomeUnknown(err) {
+		t.Errorf("the call reads as certainly not carried out, but its first request got a 503: %v", err)
+	}
+}
