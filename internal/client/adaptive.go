@@ -18,9 +18,9 @@ import (
 const (
 	// adaptiveDecrease multiplies the pace on a refusal.
 	adaptiveDecrease = 0.5
-	// adaptiveQuietPeriod is the least time between two cuts. Refusals come in bursts: every call already sent at the old pace may be refused before the lower
-	// pace shows, and one congestion event must halve the pace once, not once per call it
-	// refuses.
+	// adaptiveQuietPeriod is the least time between two cuts. Refusals come in bursts: every
+	// call already sent at the old pace may be refused before the lower pace shows, and one
+	// congestion event must halve the pace once, not once per call it refuses.
 	adaptiveQuietPeriod = 250 * time.Millisecond
 	// adaptiveQuietCalls stretches the quiet period at slow paces to the time of this many calls,
 	// and the cut pace holds through the stretch: another job on the app meets its own refusals
@@ -30,8 +30,8 @@ const (
 	// of runs took 2.3 times the floor, with it 1.4 times.
 	adaptiveQuietCalls = 10
 	// adaptiveRecovery is how long the pace takes to climb from nothing back to the ceiling,
-	// linearly, once the quiet period is over and while no refusal comes: from half the
-	// ceiling, half of it.
+	// linearly, once a cut has held (see adaptiveQuietCalls) and while no refusal comes: from
+	// half the ceiling, half of it.
 	adaptiveRecovery = 10 * time.Second
 	// adaptiveFloorShare is the lowest pace, as a share of the ceiling: low enough to let the
 	// app's own traffic through, high enough that a job still moves (5 calls/s at 100/s).
@@ -41,9 +41,9 @@ const (
 // AdaptiveLimiter paces every call of one vendor client, shared by every goroutine that uses
 // the client's Transport, and adapts that pace to the vendor's rate-limit answers: each
 // refusal (at most one per congestion event) halves it, down to a floor; while none comes it
-// climbs back linearly to the configured ceiling, never above (at slow paces after holding for
-// a while, see adaptiveQuietCalls); a Retry-After pauses every
-// caller until the time the vendor named. Calls are spaced evenly, with no burst, so no
+// climbs back linearly to the configured ceiling, never above (at slow paces after holding a
+// while, see adaptiveQuietCalls); a Retry-After pauses every caller until the time the vendor
+// named. Calls are spaced evenly, with no burst, so no
 // one-second window ever holds more calls than the pace however the vendor counts. A nil
 // *AdaptiveLimiter lets everything through.
 type AdaptiveLimiter struct {
@@ -53,9 +53,9 @@ type AdaptiveLimiter struct {
 	floor   rate.Limit
 	// slope is the recovery in calls per second gained per second.
 	slope rate.Limit
-	// The pace is paceFrom until paceSince, and climbs from there (see paceAt).
-	paceFrom  rate.Limit
-	paceSince time.Time
+	// paceFrom is the pace the last cut set (the ceiling before any); it holds until the cut's
+	// quiet period has adaptiveQuietPeriod left, and climbs from there (see paceAt).
+	paceFrom rate.Limit
 	// lastDecrease is when the pace was last cut: refusals of calls let through before then
 	// were caused by the old pace and are not counted again. Until quietUntil, refusals are
 	// part of the same congestion event.
@@ -139,8 +139,9 @@ func (a *AdaptiveLimiter) Wait(ctx context.Context) error {
 
 // Observe learns from the outcome of a call let through at sent. A rate-limit answer cuts the
 // pace, unless the call was sent before the last cut (it saw the old pace) or the last cut's
-// quiet period is not over; a Retry-After pauses every caller until then. Other outcomes change nothing:
-// the pace recovers with time, not with successes, so an idle client is back at its ceiling.
+// quiet period is not over; a Retry-After pauses every caller until then. Other outcomes
+// change nothing: the pace recovers with time, not with successes, so an idle client is back
+// at its ceiling.
 func (a *AdaptiveLimiter) Observe(sent time.Time, err error) {
 	var apiErr *APIError
 	if a == nil || !errors.As(err, &apiErr) || !apiErr.RateLimited {
@@ -156,10 +157,7 @@ func (a *AdaptiveLimiter) Observe(sent time.Time, err error) {
 	}
 	if !sent.Before(a.lastDecrease) && !now.Before(a.quietUntil) {
 		a.paceFrom = max(a.floor, a.paceAt(now)*adaptiveDecrease)
-		// The pace holds for the quiet period's stretch beyond adaptiveQuietPeriod, and climbs
-		// from there: at the ceiling's pace the climb starts at once.
 		a.quietUntil = now.Add(quietPeriod(a.paceFrom))
-		a.paceSince = a.quietUntil.Add(-adaptiveQuietPeriod)
 		a.lastDecrease = now
 		a.decreases++
 		slowDown = true
@@ -203,12 +201,15 @@ func (a *AdaptiveLimiter) Decreases() int {
 	return a.decreases
 }
 
-// paceAt is the pace at now: paceFrom plus the recovery since paceSince, at most the ceiling.
+// paceAt is the pace at now: paceFrom, plus the recovery since the climb began, at most the
+// ceiling. The climb begins when the last cut's quiet period has adaptiveQuietPeriod left: at
+// once at the pace of a fast limiter, after holding through the stretch at a slow one.
 func (a *AdaptiveLimiter) paceAt(now time.Time) rate.Limit {
 	if a.paceFrom >= a.ceiling {
 		return a.ceiling
 	}
-	return min(a.ceiling, a.paceFrom+a.slope*rate.Limit(max(0, now.Sub(a.paceSince).Seconds())))
+	climbing := now.Sub(a.quietUntil.Add(-adaptiveQuietPeriod))
+	return min(a.ceiling, a.paceFrom+a.slope*rate.Limit(max(0, climbing.Seconds())))
 }
 
 // errSlowed reports that the limiter slowed down while a caller was waiting.
