@@ -23,8 +23,5 @@ func rongcloudExtensionKeyProblem(key string) string {
 	if problem := rongcloud.ExtensionKeyProblem(key); problem != "" {
 		return problem
 	}
-	if !tidyIdentifier.MatchString(key) {
-		return untidyProblem
-	}
-	return ""
+	return idProblem(key, 0)
 }

@@ -37,17 +37,21 @@ func identifier(maxLength int) []validator.String {
 
 // identifierProblem returns the check behind identifier(maxLength).
 func identifierProblem(maxLength int) func(string) string {
-	return func(id string) string {
-		switch length := utf8.RuneCountInString(id); {
-		case length == 0:
-			return "is empty"
-		case maxLength > 0 && length > maxLength:
-			return fmt.Sprintf("is %d characters long; the most is %d", length, maxLength)
-		case !tidyIdentifier.MatchString(id):
-			return untidyProblem
-		}
-		return ""
+	return func(id string) string { return idProblem(id, maxLength) }
+}
+
+// idProblem says why id cannot be an ID of at most maxLength characters (0 for no limit), or
+// returns "" when it can.
+func idProblem(id string, maxLength int) string {
+	switch length := utf8.RuneCountInString(id); {
+	case length == 0:
+		return "is empty"
+	case maxLength > 0 && length > maxLength:
+		return fmt.Sprintf("is %d characters long; the most is %d", length, maxLength)
+	case !tidyIdentifier.MatchString(id):
+		return untidyProblem
 	}
+	return ""
 }
 
 // problemValidator turns a check that names what is wrong with a value ("" when nothing is)
