@@ -4,7 +4,7 @@
 #
 #   scripts/run-tests.sh [--unit] [CLI...]
 #
-#   --unit  the client, emulator and command tests, with the race detector
+#   --unit  the client, emulator, receipt and command tests, with the race detector
 #   CLI     a terraform or tofu binary: the provider suite runs against it (TF_ACC_TERRAFORM_PATH)
 #           and gets its own count line, e.g. "terraform 1.14.9: 180 passed, 0 failed, 0 skipped"
 #
@@ -66,7 +66,7 @@ for cli in "$@"; do
 done
 
 unit_tests() {
-  "$GO" test -count=1 -race -v ./internal/client/... ./internal/emulator/... ./cmd/... >"$logs/unit" 2>&1
+  "$GO" test -count=1 -race -v ./internal/client/... ./internal/emulator/... ./internal/receipt/... ./cmd/... >"$logs/unit" 2>&1
   echo $? >"$logs/unit.status"
 }
 
