@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
-# CI: the README's rehearsal section works as written, and rehearsals fail or warn when they
-# should.
-#   1. The fenced block after <!-- ci: rehearsal --> in README.md runs verbatim, from a
+# CI: the rehearsal guide works as written, and rehearsals fail or warn when they should.
+#   1. The fenced block after <!-- ci: rehearsal --> in docs/guides/rehearse-in-ci.md (from
+#      templates/guides/rehearse-in-ci.md.tmpl) runs verbatim, from a
 #      directory outside the checkout, in an empty HOME, with IMOPS_SRC naming the checkout;
 #      its output must show what was deleted, what was kept and what each request matched.
 #   2. A rehearsal against a fixture that lacks the targeted data fails in strict mode (the
@@ -31,14 +31,14 @@ fresh_home
 export IMOPS_SRC="$ci_repo"
 scratch="$(ci_scratch)"
 
-echo "    1. the README's rehearsal block"
+echo "    1. the rehearsal guide's block"
 awk '/<!-- ci: rehearsal -->/ { marked = 1; next }
      marked && /^```/ { if (inside) exit; inside = 1; next }
-     inside { print }' "$ci_repo/README.md" >"$scratch/readme-block.sh"
-[ -s "$scratch/readme-block.sh" ] || fail "README.md has no fenced block after <!-- ci: rehearsal -->"
+     inside { print }' "$ci_repo/docs/guides/rehearse-in-ci.md" >"$scratch/readme-block.sh"
+[ -s "$scratch/readme-block.sh" ] || fail "docs/guides/rehearse-in-ci.md has no fenced block after <!-- ci: rehearsal -->"
 mkdir "$scratch/elsewhere"
 (cd "$scratch/elsewhere" && bash -euo pipefail "$scratch/readme-block.sh") >"$scratch/readme.log" 2>&1 ||
-  { cat "$scratch/readme.log"; fail "the README's rehearsal block failed"; }
+  { cat "$scratch/readme.log"; fail "the rehearsal guide's block failed"; }
 expect "$scratch/readme.log" \
   "(strict)" \
   "Deleted or changed (5):" \
@@ -49,7 +49,7 @@ expect "$scratch/readme.log" \
   "easemob    customer_81934, chat with agent_0042: 5 messages" \
   "tencentim  group @TGS#2C5SZEAEG: 1 message: seq 1" \
   "/message/expansion/delete.json  matched 1"
-! grep -q "matched nothing" "$scratch/readme.log" || { cat "$scratch/readme.log"; fail "the README's rehearsal matched nothing somewhere"; }
+! grep -q "matched nothing" "$scratch/readme.log" || { cat "$scratch/readme.log"; fail "the rehearsal guide's block matched nothing somewhere"; }
 
 echo "    2. a fixture without the targeted data: strict fails, lenient warns"
 build_emulator
@@ -165,4 +165,4 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   fail "the emulator still listens on port $port after Ctrl-C"
 fi
 [ -z "$(ls -A "$scratch/tmp")" ] || fail "the interrupted rehearsal left $(ls "$scratch/tmp") behind"
-echo "    rehearsal: README block, strict and lenient runs, Ctrl-C: all as expected"
+echo "    rehearsal: the guide's block, strict and lenient runs, Ctrl-C: all as expected"

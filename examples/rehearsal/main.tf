@@ -1,5 +1,5 @@
 # A cleanup as it is applied for real, and rehearsed first against the emulator holding
-# fixture.json (scripts/rehearse.sh; see "Rehearse a cleanup in CI" in the README). Nothing here
+# fixture.json (scripts/rehearse.sh; see the guide docs/guides/rehearse-in-ci.md). Nothing here
 # names an endpoint or a credential: both come from IMOPS_* environment variables, which the
 # rehearsal points at the emulator and the real run at the vendors.
 terraform {
